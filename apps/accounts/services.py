@@ -1,0 +1,24 @@
+"""Writes for a person's own account."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.audit.models import Verb
+from apps.audit.services import audit_record
+
+
+@transaction.atomic
+def user_update_profile(*, actor: User, name: str, time_zone: str) -> User:
+    changes = {}
+    for field, value in (("name", name.strip()), ("time_zone", time_zone)):
+        old = getattr(actor, field)
+        if old != value:
+            changes[field] = [old, value]
+            setattr(actor, field, value)
+    if changes:
+        actor.full_clean(exclude=["password"])
+        actor.save(update_fields=list(changes))
+        audit_record(verb=Verb.PROFILE_UPDATED, actor=actor, changes=changes)
+    return actor

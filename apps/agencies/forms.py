@@ -1,0 +1,85 @@
+"""Forms for agencies: creating one, its settings, invitations, roles and API tokens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import slugify
+
+from apps.accounts.validators import time_zone_choices, validate_time_zone
+from apps.agencies.roles import Capability, Role
+from apps.agencies.validators import validate_agency_slug
+
+
+class AgencyCreateForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Agency name")
+    slug = forms.CharField(
+        max_length=50,
+        label="Web address",
+        help_text="Your team's pages live at /<address>/ and your booking page at "
+        "/book/<address>/. Lowercase letters, digits and hyphens.",
+        validators=[validate_agency_slug],
+        required=False,
+    )
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices, initial="UTC", validators=[validate_time_zone]
+    )
+
+    def clean(self):
+        data = super().clean()
+        # An empty address is derived from the name, then checked like a typed one.
+        if not self.errors.get("slug") and not data.get("slug") and data.get("name"):
+            slug = slugify(data["name"])[:50].strip("-")
+            try:
+                validate_agency_slug(slug)
+            except forms.ValidationError as exc:
+                self.add_error("slug", exc)
+            else:
+                data["slug"] = slug
+        elif not data.get("slug") and "slug" not in self.errors:
+            self.add_error("slug", "Enter a web address.")
+        return data
+
+
+class AgencySettingsForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Agency name")
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="Used for digests and as the default for new availability schedules.",
+    )
+
+
+def _grantable_roles(actor) -> list[tuple[str, str]]:
+    return [
+        (role.value, role.label)
+        for role in Role
+        if role != Role.OWNER or actor.can(Capability.MANAGE_OWNERS)
+    ]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="Email address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.ENGINEER)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _grantable_roles(actor)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _grantable_roles(actor)
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")]
+
+    name = forms.CharField(
+        max_length=80, help_text="What the token is for, such as “CI readiness report”."
+    )
+    expires_in_days = forms.TypedChoiceField(
+        choices=EXPIRY_CHOICES, coerce=int, initial=90, label="Expires after"
+    )

@@ -1,0 +1,422 @@
+"""Writes for agencies: creating one, inviting people, roles, removal and API tokens.
+
+Every function is keyword-only, atomic, validates before it saves and records the audit event
+in the same transaction. The acting user is always passed in as `actor`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.agencies.models import Agency, ApiToken, Invitation, Membership
+from apps.agencies.roles import Capability, Role
+from apps.audit.models import Verb
+from apps.audit.services import audit_record
+from apps.core.errors import ApplicationError
+from apps.core.tokens import hash_token, new_token
+
+API_TOKEN_PREFIX = "lp_"  # noqa: S105 - a public prefix, not a secret
+INVITE_ROLES = (Role.ADMIN, Role.ENGINEER, Role.CLIENT, Role.OWNER)
+
+
+def _require(member: Membership, capability: Capability) -> None:
+    if not member.can(capability):
+        raise ApplicationError(
+            "Your role does not allow this.", code="permission_denied", status=403
+        )
+
+
+# --- Agencies -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agency_create(*, actor, name: str, slug: str, time_zone: str = "UTC") -> Agency:
+    """Create an agency with `actor` as its first owner."""
+    agency = Agency(name=name.strip(), slug=slug.strip().lower(), time_zone=time_zone)
+    agency.full_clean()
+    try:
+        with transaction.atomic():
+            agency.save()
+    except IntegrityError:
+        # Two sign-ups racing for one address: the unique index decides, the loser hears why.
+        raise ValidationError(
+            {"slug": "That address was just taken; choose another."}, code="unique"
+        ) from None
+    membership = Membership(agency=agency, user=actor, role=Role.OWNER)
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        verb=Verb.AGENCY_CREATED,
+        actor=actor,
+        agency=agency,
+        target=agency,
+        changes={"name": name, "slug": agency.slug},
+    )
+    return agency
+
+
+@transaction.atomic
+def agency_update(*, actor: Membership, agency: Agency, name: str, time_zone: str) -> Agency:
+    _require(actor, Capability.MANAGE_AGENCY)
+    changes = {}
+    for field, value in (("name", name.strip()), ("time_zone", time_zone)):
+        old = getattr(agency, field)
+        if old != value:
+            changes[field] = [old, value]
+            setattr(agency, field, value)
+    if not changes:
+        return agency
+    agency.full_clean()
+    agency.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        verb=Verb.AGENCY_UPDATED, actor=actor.user, agency=agency, target=agency, changes=changes
+    )
+    return agency
+
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+def _assert_may_grant(actor: Membership, role: str) -> None:
+    if role == Role.OWNER:
+        _require(actor, Capability.MANAGE_OWNERS)
+    else:
+        _require(actor, Capability.MANAGE_AGENCY)
+
+
+def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
+    from apps.agencies.tasks import send_invitation_email
+
+    transaction.on_commit(
+        lambda: send_invitation_email.delay(
+            agency_id=str(invitation.agency_id),
+            invitation_id=str(invitation.pk),
+            raw_token=raw_token,
+        )
+    )
+
+
+@transaction.atomic
+def invitation_create(*, actor: Membership, email: str, role: str) -> tuple[Invitation, str]:
+    """Invite `email` to the actor's agency; returns the invitation and its one-time token."""
+    agency = actor.agency
+    _assert_may_grant(actor, role)
+    email = email.strip().lower()
+    if Membership.objects.for_agency(agency).filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already a member of the agency."})
+    # An expired invitation still holds the address's slot; retire it so a new one can go out.
+    Invitation.objects.for_agency(agency).filter(
+        email=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=timezone.now(),
+    ).update(revoked_at=timezone.now())
+    raw, digest = new_token()
+    now = timezone.now()
+    invitation = Invitation(
+        agency=agency,
+        email=email,
+        role=role,
+        token_hash=digest,
+        invited_by=actor.user,
+        expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    invitation.full_clean(exclude=["token_hash"])
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"email": "An invitation to this address is already open; resend it instead."},
+            code="unique",
+        ) from None
+    audit_record(
+        verb=Verb.INVITATION_CREATED,
+        actor=actor.user,
+        agency=agency,
+        target=invitation,
+        changes={"email": email, "role": role},
+    )
+    _queue_invitation_email(invitation, raw)
+    return invitation, raw
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Invitation, str]:
+    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    _assert_may_grant(actor, invitation.role)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ApplicationError(
+            f"This invitation was already {invitation.get_status_display().lower()}.",
+            code="invitation_closed",
+        )
+    raw, digest = new_token()
+    invitation.token_hash = digest
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+    invitation.sent_at = None
+    invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "updated_at"])
+    audit_record(
+        verb=Verb.INVITATION_RESENT,
+        actor=actor.user,
+        agency=invitation.agency,
+        target=invitation,
+        changes={"email": invitation.email},
+    )
+    _queue_invitation_email(invitation, raw)
+    return invitation, raw
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
+    _assert_may_grant(actor, invitation.role)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ApplicationError(
+            "This invitation was already accepted; remove the member instead.",
+            code="invitation_closed",
+        )
+    if invitation.revoked_at:
+        return invitation
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        verb=Verb.INVITATION_REVOKED,
+        actor=actor.user,
+        agency=invitation.agency,
+        target=invitation,
+        changes={"email": invitation.email},
+    )
+    return invitation
+
+
+class InvitationInvalidError(ApplicationError):
+    """The link is unknown, used, revoked or expired: nothing happened."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message, code=code, status=410 if code != "invitation_unknown" else 404)
+
+
+def invitation_for_token(*, raw_token: str) -> Invitation:
+    """The invitation a link stands for, with a clear reason when it no longer works."""
+    try:
+        invitation = Invitation.objects.select_related("agency", "invited_by").get(
+            token_hash=hash_token(raw_token)
+        )
+    except Invitation.DoesNotExist:
+        raise InvitationInvalidError(
+            "This invitation link is not valid. Ask the agency to send you a new one.",
+            code="invitation_unknown",
+        ) from None
+    _raise_unless_pending(invitation)
+    return invitation
+
+
+def _raise_unless_pending(invitation: Invitation) -> None:
+    status = invitation.status
+    if status == Invitation.Status.ACCEPTED:
+        raise InvitationInvalidError(
+            "This invitation has already been used. Sign in to reach the agency.",
+            code="invitation_used",
+        )
+    if status == Invitation.Status.REVOKED:
+        raise InvitationInvalidError(
+            "This invitation was withdrawn by the agency.", code="invitation_revoked"
+        )
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationInvalidError(
+            "This invitation has expired. Ask the agency to send you a new one.",
+            code="invitation_expired",
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, user, invitation: Invitation) -> Membership:
+    """Join the agency. The user must own the invited address, verified: either they followed
+    the emailed link or they signed in with that address, which proves the same thing."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("agency").get(pk=invitation.pk)
+    )
+    # Checked under the lock: of two concurrent accepts of one link, the second finds it used.
+    _raise_unless_pending(invitation)
+    owns_address = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not owns_address:
+        raise ApplicationError(
+            f"This invitation is for {invitation.email}. Sign in with that address "
+            "(verified) to accept it.",
+            code="invitation_wrong_account",
+            status=403,
+        )
+    agency = invitation.agency
+    if Membership.objects.for_agency(agency).filter(user=user).exists():
+        raise ApplicationError(f"You are already a member of {agency.name}.", code="already_member")
+    membership = Membership(agency=agency, user=user, role=invitation.role)
+    membership.full_clean()
+    membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    audit_record(
+        verb=Verb.INVITATION_ACCEPTED,
+        actor=user,
+        agency=agency,
+        target=invitation,
+        changes={"role": invitation.role},
+    )
+    audit_record(
+        verb=Verb.MEMBER_JOINED,
+        actor=user,
+        agency=agency,
+        target=membership,
+        target_repr=user.email,
+        changes={"role": invitation.role},
+    )
+    return membership
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+def _lock_owners(agency: Agency) -> list[Membership]:
+    """Lock every owner row so two concurrent demotions cannot both see a second owner."""
+    return list(
+        Membership.objects.for_agency(agency)
+        .select_for_update()
+        .filter(role=Role.OWNER)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": f"“{role}” is not a role."})
+    agency = actor.agency
+    if membership.agency_id != agency.pk:
+        raise ApplicationError("That member is not in this agency.", code="not_found", status=404)
+    if role == Role.OWNER or membership.role == Role.OWNER:
+        _require(actor, Capability.MANAGE_OWNERS)
+    else:
+        _require(actor, Capability.MANAGE_AGENCY)
+    owners = _lock_owners(agency)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    old = membership.role
+    if old == role:
+        return membership
+    if old == Role.OWNER and len(owners) <= 1:
+        raise ApplicationError(
+            "An agency needs at least one owner. Make someone else an owner first.",
+            code="last_owner",
+        )
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role", "updated_at"])
+    audit_record(
+        verb=Verb.MEMBER_ROLE_CHANGED,
+        actor=actor.user,
+        agency=agency,
+        target=membership,
+        target_repr=membership.user.email,
+        changes={"role": [old, role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Membership, membership: Membership) -> None:
+    """Remove a member (or leave, when actor and member are the same). Tokens go with it."""
+    agency = actor.agency
+    if membership.agency_id != agency.pk:
+        raise ApplicationError("That member is not in this agency.", code="not_found", status=404)
+    leaving = membership.pk == actor.pk
+    if not leaving:
+        if membership.role == Role.OWNER:
+            _require(actor, Capability.MANAGE_OWNERS)
+        else:
+            _require(actor, Capability.MANAGE_AGENCY)
+    owners = _lock_owners(agency)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.role == Role.OWNER and len(owners) <= 1:
+        raise ApplicationError(
+            "An agency needs at least one owner. Make someone else an owner first.",
+            code="last_owner",
+        )
+    audit_record(
+        verb=Verb.MEMBER_REMOVED,
+        actor=actor.user,
+        agency=agency,
+        target=membership,
+        target_repr=membership.user.email,
+        changes={"role": membership.role, "left": leaving},
+    )
+    membership.delete()
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> tuple[ApiToken, str]:
+    """A token acting as `actor` in their agency only. The raw value is returned once."""
+    _require(actor, Capability.MANAGE_OWN_DATA)
+    if not 1 <= expires_in_days <= 366:
+        raise ValidationError({"expires_in_days": "Choose between 1 and 366 days."})
+    raw, digest = new_token(API_TOKEN_PREFIX)
+    token = ApiToken(
+        agency=actor.agency,
+        membership=actor,
+        name=name.strip(),
+        prefix=raw[: len(API_TOKEN_PREFIX) + 6],
+        token_hash=digest,
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
+    )
+    token.full_clean(exclude=["token_hash", "prefix"])
+    token.save()
+    audit_record(
+        verb=Verb.API_TOKEN_CREATED,
+        actor=actor.user,
+        agency=actor.agency,
+        target=token,
+        changes={"name": token.name, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
+    if token.membership_id != actor.pk:
+        _require(actor, Capability.MANAGE_AGENCY)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        verb=Verb.API_TOKEN_REVOKED,
+        actor=actor.user,
+        agency=actor.agency,
+        target=token,
+        changes={"name": token.name},
+    )
+    return token
+
+
+# Seconds between two writes of a token's last_used_at: a busy script must not turn every
+# read into a write.
+TOKEN_TOUCH_INTERVAL = 60
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at and (now - token.last_used_at).total_seconds() < TOKEN_TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

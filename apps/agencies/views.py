@@ -1,0 +1,369 @@
+"""HTML views for agencies: the front door, onboarding, invitations, members, tokens, settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from apps.agencies import selectors, services
+from apps.agencies.access import get_api_token, get_invitation, get_membership
+from apps.agencies.forms import (
+    AgencyCreateForm,
+    AgencySettingsForm,
+    ApiTokenForm,
+    InvitationForm,
+    MemberRoleForm,
+)
+from apps.agencies.mixins import AgencyViewMixin
+from apps.agencies.models import Invitation
+from apps.agencies.roles import Capability, Role
+from apps.audit.selectors import audit_event_list
+from apps.core.errors import ApplicationError
+from apps.core.views_helpers import add_service_error
+
+C = Capability
+
+
+def home(request):
+    """The front page: the product for visitors, the way in for people who are signed in."""
+    if not request.user.is_authenticated:
+        return render(request, "agencies/landing.html")
+    memberships = list(selectors.memberships_for_user(user=request.user))
+    if not memberships:
+        return redirect("onboarding")
+    if len(memberships) == 1:
+        return redirect("dashboard", agency_slug=memberships[0].agency.slug)
+    return render(request, "agencies/choose_agency.html", {"memberships": memberships})
+
+
+class OnboardingView(LoginRequiredMixin, FormView):
+    """Create your agency; invitations waiting for this person are offered first."""
+
+    template_name = "agencies/onboarding.html"
+    form_class = AgencyCreateForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitations"] = selectors.pending_invitations_for_user(user=self.request.user)
+        context["memberships"] = selectors.memberships_for_user(user=self.request.user)
+        return context
+
+    def form_valid(self, form):
+        try:
+            agency = services.agency_create(actor=self.request.user, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{agency.name} is ready. Invite your team next.")
+        return redirect("dashboard", agency_slug=agency.slug)
+
+
+class InvitationAcceptView(View):
+    """The emailed link. Anyone may look; accepting needs the invited address, signed in."""
+
+    template_name = "agencies/invitation_accept.html"
+
+    def _invitation(self, token: str) -> Invitation:
+        return services.invitation_for_token(raw_token=token)
+
+    def get(self, request, token: str):
+        try:
+            invitation = self._invitation(token)
+        except services.InvitationInvalidError as exc:
+            return _invitation_error(request, exc)
+        return render(request, self.template_name, {"invitation": invitation})
+
+    def post(self, request, token: str):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            membership = services.invitation_accept(
+                user=request.user, invitation=self._invitation(token)
+            )
+        except services.InvitationInvalidError as exc:
+            return _invitation_error(request, exc)
+        except ApplicationError as exc:
+            invitation = self._invitation(token)
+            return render(
+                request,
+                self.template_name,
+                {"invitation": invitation, "error": exc.message},
+                status=exc.status,
+            )
+        messages.success(request, f"Welcome to {membership.agency.name}.")
+        return redirect("dashboard", agency_slug=membership.agency.slug)
+
+
+class InvitationJoinView(LoginRequiredMixin, View):
+    """Accept an invitation addressed to one of the user's verified emails, from onboarding."""
+
+    def post(self, request, invitation_id):
+        invitation = (
+            selectors.pending_invitations_for_user(user=request.user)
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            raise Http404
+        try:
+            membership = services.invitation_accept(user=request.user, invitation=invitation)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("onboarding")
+        messages.success(request, f"Welcome to {membership.agency.name}.")
+        return redirect("dashboard", agency_slug=membership.agency.slug)
+
+
+def _invitation_error(request, exc: services.InvitationInvalidError):
+    return render(
+        request, "agencies/invitation_invalid.html", {"message": exc.message}, status=exc.status
+    )
+
+
+class DashboardView(AgencyViewMixin, TemplateView):
+    template_name = "agencies/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agency, member = self.agency, self.membership
+        context["role_counts"] = selectors.membership_role_counts(agency=agency)
+        context["member_total"] = sum(context["role_counts"].values())
+        if member.can(C.MANAGE_AGENCY):
+            context["pending_invitations"] = selectors.invitation_list(
+                agency=agency, status=Invitation.Status.PENDING
+            ).count()
+            context["recent_events"] = audit_event_list(agency=agency)[:8]
+        context["my_tokens"] = selectors.api_token_list(agency=agency, membership=member).count()
+        return context
+
+
+class AgencySettingsView(AgencyViewMixin, FormView):
+    required_capability = C.MANAGE_AGENCY
+    template_name = "agencies/settings_general.html"
+    form_class = AgencySettingsForm
+
+    def get_initial(self):
+        return {"name": self.agency.name, "time_zone": self.agency.time_zone}
+
+    def form_valid(self, form):
+        try:
+            services.agency_update(actor=self.membership, agency=self.agency, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Agency settings saved.")
+        return redirect("agency_settings", agency_slug=self.agency.slug)
+
+
+class MemberListView(AgencyViewMixin, TemplateView):
+    """Everyone on the staff side can see the team; admins can change and remove people."""
+
+    required_capability = C.USE_STAFF_APP
+    template_name = "agencies/members.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        role = self.request.GET.get("role") or None
+        if role not in Role.values:
+            role = None
+        search = (self.request.GET.get("q") or "").strip()[:100]
+        context["members"] = selectors.membership_list(
+            agency=self.agency, role=role, search=search or None
+        )
+        context["role_filter"] = role
+        context["search"] = search
+        context["roles"] = Role.choices
+        context["can_manage"] = self.membership.can(C.MANAGE_AGENCY)
+        context["can_manage_owners"] = self.membership.can(C.MANAGE_OWNERS)
+        context["role_choices"] = MemberRoleForm(actor=self.membership).fields["role"].choices
+        return context
+
+
+class MemberRoleView(AgencyViewMixin, View):
+    required_capability = C.MANAGE_AGENCY
+
+    def post(self, request, agency_slug, member_id):
+        member = get_membership(agency=self.agency, membership_id=member_id)
+        form = MemberRoleForm(request.POST, actor=self.membership)
+        if form.is_valid():
+            try:
+                member = services.membership_change_role(
+                    actor=self.membership, membership=member, role=form.cleaned_data["role"]
+                )
+            except (ValidationError, ApplicationError) as exc:
+                add_service_error(form, exc)
+        if request.htmx:
+            return render(
+                request,
+                "agencies/partials/member_row.html",
+                {
+                    "m": member,
+                    "agency": self.agency,
+                    "membership": self.membership,
+                    "can_manage": True,
+                    "role_choices": form.fields["role"].choices,
+                    "row_errors": form.errors.get("role") or form.non_field_errors(),
+                    "row_saved": not form.errors,
+                },
+                status=200 if not form.errors else 422,
+            )
+        if form.errors:
+            for error in [*form.non_field_errors(), *form.errors.get("role", [])]:
+                messages.error(request, error)
+        else:
+            messages.success(
+                request, f"{member.user.display_name} is now {member.get_role_display()}."
+            )
+        return redirect("members", agency_slug=self.agency.slug)
+
+
+class MemberRemoveView(AgencyViewMixin, TemplateView):
+    """Asks once, saying what will be lost, then removes. Members may also leave."""
+
+    template_name = "agencies/member_remove.html"
+
+    def _member(self):
+        member = get_membership(agency=self.agency, membership_id=self.kwargs["member_id"])
+        if member.pk != self.membership.pk and not self.membership.can(C.MANAGE_AGENCY):
+            raise PermissionDenied
+        return member
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = self._member()
+        context["member"] = member
+        context["leaving"] = member.pk == self.membership.pk
+        context["token_count"] = selectors.api_token_list(
+            agency=self.agency, membership=member
+        ).count()
+        return context
+
+    def post(self, request, agency_slug, member_id):
+        member = self._member()
+        leaving = member.pk == self.membership.pk
+        try:
+            services.membership_remove(actor=self.membership, membership=member)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("members", agency_slug=self.agency.slug)
+        if leaving:
+            messages.success(request, f"You left {self.agency.name}.")
+            return redirect("home")
+        messages.success(request, f"{member.user.display_name} was removed from the agency.")
+        return redirect("members", agency_slug=self.agency.slug)
+
+
+class InvitationListView(AgencyViewMixin, FormView):
+    required_capability = C.MANAGE_AGENCY
+    template_name = "agencies/invitations.html"
+    form_class = InvitationForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.membership}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status") or Invitation.Status.PENDING
+        if status not in Invitation.Status.values and status != "all":
+            status = Invitation.Status.PENDING
+        context["status_filter"] = status
+        context["statuses"] = [*Invitation.Status.choices, ("all", "All")]
+        context["invitations"] = selectors.invitation_list(
+            agency=self.agency, status=None if status == "all" else status
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            invitation, _raw = services.invitation_create(
+                actor=self.membership, **form.cleaned_data
+            )
+        except (ValidationError, ApplicationError) as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Invitation sent to {invitation.email}.")
+        return redirect("invitations", agency_slug=self.agency.slug)
+
+
+class InvitationResendView(AgencyViewMixin, View):
+    required_capability = C.MANAGE_AGENCY
+
+    def post(self, request, agency_slug, invitation_id):
+        invitation = get_invitation(agency=self.agency, invitation_id=invitation_id)
+        try:
+            services.invitation_resend(actor=self.membership, invitation=invitation)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"A new link was sent to {invitation.email}.")
+        return redirect("invitations", agency_slug=self.agency.slug)
+
+
+class InvitationRevokeView(AgencyViewMixin, TemplateView):
+    required_capability = C.MANAGE_AGENCY
+    template_name = "agencies/invitation_revoke.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = get_invitation(
+            agency=self.agency, invitation_id=self.kwargs["invitation_id"]
+        )
+        return context
+
+    def post(self, request, agency_slug, invitation_id):
+        invitation = get_invitation(agency=self.agency, invitation_id=invitation_id)
+        try:
+            services.invitation_revoke(actor=self.membership, invitation=invitation)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+        return redirect("invitations", agency_slug=self.agency.slug)
+
+
+class ApiTokenListView(AgencyViewMixin, FormView):
+    """Your tokens (and, for admins, everyone's); a new token is shown once, right here."""
+
+    required_capability = C.MANAGE_OWN_DATA
+    template_name = "agencies/tokens.html"
+    form_class = ApiTokenForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sees_all = self.membership.can(C.MANAGE_AGENCY)
+        context["tokens"] = selectors.api_token_list(
+            agency=self.agency, membership=None if sees_all else self.membership
+        )
+        context["sees_all"] = sees_all
+        return context
+
+    def form_valid(self, form):
+        token, raw = services.api_token_create(actor=self.membership, **form.cleaned_data)
+        # Rendered, not redirected: the raw value must never be stored, even in the session.
+        context = self.get_context_data(form=self.form_class())
+        context.update(new_token=token, new_token_value=raw)
+        response = self.render_to_response(context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(AgencyViewMixin, TemplateView):
+    required_capability = C.MANAGE_OWN_DATA
+    template_name = "agencies/token_revoke.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["token"] = get_api_token(member=self.membership, token_id=self.kwargs["token_id"])
+        return context
+
+    def post(self, request, agency_slug, token_id):
+        token = get_api_token(member=self.membership, token_id=token_id)
+        services.api_token_revoke(actor=self.membership, token=token)
+        messages.success(request, f"Token “{token.name}” was revoked.")
+        return HttpResponseRedirect(reverse("api_tokens", args=[self.agency.slug]))

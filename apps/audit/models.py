@@ -1,0 +1,69 @@
+"""The audit trail: append-only records of security-relevant events, written by services."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.models import TenantQuerySet
+
+
+class Verb(models.TextChoices):
+    LOGIN = "auth.login", "Signed in"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    LOGOUT = "auth.logout", "Signed out"
+    PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    PROFILE_UPDATED = "account.profile_updated", "Profile updated"
+    AGENCY_CREATED = "agency.created", "Agency created"
+    AGENCY_UPDATED = "agency.updated", "Agency settings changed"
+    MEMBER_JOINED = "member.joined", "Member joined"
+    MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    INVITATION_CREATED = "invitation.created", "Invitation sent"
+    INVITATION_RESENT = "invitation.resent", "Invitation resent"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    API_TOKEN_CREATED = "api_token.created", "API token created"
+    API_TOKEN_REVOKED = "api_token.revoked", "API token revoked"
+
+
+class AuditEvent(models.Model):
+    """Who did what to what, from where, and when. Rows are only ever inserted.
+
+    `agency` is empty for account events (sign-in, password) that belong to no one agency.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as written at the time so the trail still reads after the account is renamed.
+    actor_email = models.CharField(max_length=254, blank=True)
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="audit_agency_created"),
+            models.Index(fields=["agency", "verb", "-created_at"], name="audit_agency_verb"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verb_display()} by {self.actor_email or 'system'}"

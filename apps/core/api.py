@@ -1,0 +1,104 @@
+"""The API's shared pieces: one error format for every 4xx/5xx, and cursor pagination."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.context import current_request_id
+from apps.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(*, code: str, message: str, fields: dict | None = None, status_code: int) -> dict:
+    """`{"error": {...}}`: the shape of every error the API returns."""
+    body = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body["request_id"] = current_request_id()
+    return {"error": body}
+
+
+def _django_validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            field if field != "__all__" else "non_field_errors": [str(m) for m in msgs]
+            for field, msgs in exc.message_dict.items()
+        }
+    return {"non_field_errors": list(exc.messages)}
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten(d) for d in detail)
+    if isinstance(detail, dict):
+        return " ".join(_flatten(d) for d in detail.values())
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """Map every error to `error_body`: DRF's, Django's and the application's own."""
+    if isinstance(exc, DjangoValidationError):
+        fields = _django_validation_fields(exc)
+        return Response(
+            error_body(
+                code="invalid",
+                message="Some of the data sent is not valid.",
+                fields=fields,
+                status_code=400,
+            ),
+            status=400,
+        )
+    if isinstance(exc, ApplicationError):
+        return Response(
+            error_body(code=exc.code, message=exc.message, status_code=exc.status),
+            status=exc.status,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's 500 handler and Sentry take it
+
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        response.data = error_body(
+            code="invalid",
+            message="Some of the data sent is not valid.",
+            fields=fields,
+            status_code=response.status_code,
+        )
+    else:
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if not isinstance(code, str):
+            code = "error"
+        response.data = error_body(
+            code=code,
+            message=_flatten(getattr(exc, "detail", exc)),
+            status_code=response.status_code,
+        )
+    return response
+
+
+class CreatedCursorPagination(CursorPagination):
+    """Keyset pagination: page 1,000 costs what page 1 costs, and inserts never shift pages."""
+
+    ordering = "-created_at"
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class OldestFirstCursorPagination(CreatedCursorPagination):
+    ordering = ("created_at", "id")

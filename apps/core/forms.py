@@ -1,0 +1,45 @@
+"""Form and serializer bases that keep every chosen object inside the request's agency."""
+
+from __future__ import annotations
+
+from django import forms
+from rest_framework import serializers
+
+from apps.core.models import TenantQuerySet
+
+
+def _narrow(queryset, agency):
+    if queryset is not None and isinstance(queryset, TenantQuerySet):
+        return queryset.for_agency(agency)
+    return queryset
+
+
+class AgencyForm(forms.Form):
+    """A form bound to one agency. Every choice over tenant-owned rows is narrowed to it, so
+    an id from another agency fails as "not one of the available choices"."""
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = _narrow(field.queryset, agency)
+
+
+class AgencySerializer(serializers.Serializer):
+    """The API's counterpart of AgencyForm: needs `agency` in its context, fails closed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.context["agency"]
+        for field in self.fields.values():
+            related = getattr(field, "child_relation", field)
+            if isinstance(related, serializers.RelatedField) and not related.read_only:
+                related.queryset = _narrow(related.queryset, agency)
+
+
+def first_error_fields(exc) -> dict[str, list[str]]:
+    """A Django ValidationError as {field: [messages]}, for copying onto a form."""
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"__all__": list(exc.messages)}

@@ -1,0 +1,60 @@
+"""Request-wide middleware: request id and client IP for logs and audit, and the tenant scope."""
+
+import re
+import uuid
+
+from django.conf import settings
+
+from apps.core.context import client_ip_var, request_id_var
+from apps.core.tenancy import tenant_context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request) -> str | None:
+    """The client's address, trusting exactly NUM_PROXIES X-Forwarded-For hops and no more."""
+    proxies = settings.NUM_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Tags each request with an id (the proxy's, when it sent a sane one) and its client IP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        id_token = request_id_var.set(request_id)
+        ip_token = client_ip_var.set(client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(id_token)
+            client_ip_var.reset(ip_token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class TenantScopeMiddleware:
+    """Opens the request's tenant scope; agency-scoped views fill it after checking membership.
+
+    The scope spans rendering too, since templates and serializers read tenant data lazily.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with tenant_context(None):
+            return self.get_response(request)

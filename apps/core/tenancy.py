@@ -1,0 +1,67 @@
+"""The tenant context: the one place that says which agency the current work is done for.
+
+Requests open a scope in `TenantScopeMiddleware` and the agency-scoped views fill it with
+`activate_agency` once they have checked the membership; Celery tasks and commands wrap their
+work in `tenant_context(agency)`. Selectors cross-check it (`TenantQuerySet.for_agency`), and
+PostgreSQL row-level security will hook in here by setting a transaction-local setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from apps.agencies.models import Agency
+
+
+class _Outside:
+    """Marks code running outside any tenant scope (shell, migrations, management commands)."""
+
+    def __repr__(self) -> str:
+        return "<outside tenant scope>"
+
+
+OUTSIDE = _Outside()
+
+_current: ContextVar[Agency | _Outside | None] = ContextVar("current_agency", default=OUTSIDE)
+
+
+class TenantScopeError(RuntimeError):
+    """Tenant-owned data was reached for an agency other than the active one."""
+
+
+@contextmanager
+def tenant_context(agency: Agency | None) -> Iterator[Agency | None]:
+    """Run the enclosed block for `agency` (None: a scope whose agency is not known yet)."""
+    token = _current.set(agency)
+    try:
+        yield agency
+    finally:
+        _current.reset(token)
+
+
+def activate_agency(agency: Agency) -> None:
+    """Fill the scope opened for this request; refuses to switch agencies mid-request."""
+    active = _current.get()
+    if active is OUTSIDE:
+        raise TenantScopeError("activate_agency() needs a scope opened by tenant_context().")
+    if active is not None and active.pk != agency.pk:
+        raise TenantScopeError("This scope already belongs to another agency.")
+    _current.set(agency)
+
+
+def current_agency() -> Agency | None:
+    active = _current.get()
+    return None if isinstance(active, _Outside) else active
+
+
+def check_agency(agency: Agency) -> None:
+    """Fail loudly when code reads one agency's rows while working for another."""
+    active = current_agency()
+    if active is not None and active.pk != agency.pk:
+        raise TenantScopeError(
+            f"Tenant data for agency {agency.pk} requested inside the scope of {active.pk}."
+        )

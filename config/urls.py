@@ -1,0 +1,43 @@
+"""Top-level routes. Agency slugs take the first path segment, so they come last and every
+literal segment before them is in agencies.validators.RESERVED_SLUGS."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from apps.agencies import views as agency_views
+from apps.core import health
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
+
+agency_patterns = [
+    path("", include("apps.agencies.urls")),
+    path("", include("apps.audit.urls")),
+]
+
+urlpatterns = [
+    path("", agency_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("apps.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("onboarding/", agency_views.OnboardingView.as_view(), name="onboarding"),
+    path(
+        "invitations/join/<uuid:invitation_id>/",
+        agency_views.InvitationJoinView.as_view(),
+        name="invitation_join",
+    ),
+    path(
+        "invitations/<str:token>/",
+        agency_views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("<slug:agency_slug>/", include(agency_patterns)),
+]
