@@ -133,3 +133,15 @@ def login():
         return client
 
     return make
+
+
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Call something, then run the on-commit callbacks it queued, as a real commit would
+    (tests run inside a transaction that never commits)."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run

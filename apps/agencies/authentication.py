@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -10,6 +12,33 @@ from apps.agencies.services import API_TOKEN_PREFIX, api_token_touch
 from apps.core.tokens import hash_token
 
 _MAX_TOKEN_LENGTH = 128
+_FAILURE_WINDOW = 60  # seconds
+
+
+def _failure_key(request) -> str:
+    from apps.core.middleware import client_ip
+
+    return f"api-token-failures:{client_ip(request) or 'unknown'}"
+
+
+def _refuse(request, message: str):
+    """Count a failed attempt from this address; past the limit, answer 429 instead, so
+    guessing tokens is as slow as guessing passwords."""
+    key = _failure_key(request)
+    cache.add(key, 0, timeout=_FAILURE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=_FAILURE_WINDOW)
+    return exceptions.AuthenticationFailed(message)
+
+
+def _check_not_locked_out(request) -> None:
+    if (cache.get(_failure_key(request)) or 0) >= settings.API_TOKEN_FAILURES_PER_MINUTE:
+        raise exceptions.Throttled(
+            wait=_FAILURE_WINDOW,
+            detail="Too many failed authentication attempts from this address.",
+        )
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -20,18 +49,17 @@ class BearerTokenAuthentication(BaseAuthentication):
         header = get_authorization_header(request)
         if not header:
             return None
+        _check_not_locked_out(request)
         parts = header.split()
         if not parts or parts[0].lower() != b"bearer" or len(parts) != 2:
-            raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: expected 'Bearer <token>'."
-            )
+            raise _refuse(request, "Malformed Authorization header: expected 'Bearer <token>'.")
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Malformed token: not ASCII.") from None
+            raise _refuse(request, "Malformed token: not ASCII.") from None
         if not raw.startswith(API_TOKEN_PREFIX) or len(raw) > _MAX_TOKEN_LENGTH:
-            raise exceptions.AuthenticationFailed(
-                f"Malformed token: Launchpad tokens start with '{API_TOKEN_PREFIX}'."
+            raise _refuse(
+                request, f"Malformed token: Launchpad tokens start with '{API_TOKEN_PREFIX}'."
             )
         # Global lookup by hash: the token itself is what tells us which agency this is.
         token = (
@@ -40,7 +68,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             .first()
         )
         if token is None or not token.is_active or not token.membership.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            raise _refuse(request, "Invalid, expired or revoked token.")
         api_token_touch(token=token)
         return token.membership.user, token
 

@@ -11,6 +11,8 @@ from apps.agencies.validators import validate_agency_slug
 
 
 class AgencyCreateForm(forms.Form):
+    """Name, web address and time zone; on a fresh form the browser proposes its zone."""
+
     name = forms.CharField(max_length=120, label="Agency name")
     slug = forms.CharField(
         max_length=50,
@@ -23,6 +25,11 @@ class AgencyCreateForm(forms.Form):
     time_zone = forms.ChoiceField(
         choices=time_zone_choices, initial="UTC", validators=[validate_time_zone]
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
 
     def clean(self):
         data = super().clean()

@@ -241,7 +241,9 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
     """Join the agency. The user must own the invited address, verified: either they followed
     the emailed link or they signed in with that address, which proves the same thing."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("agency").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .get(pk=invitation.pk)
     )
     # Checked under the lock: of two concurrent accepts of one link, the second finds it used.
     _raise_unless_pending(invitation)
@@ -285,6 +287,16 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
 # --- Members ------------------------------------------------------------------------------
 
 
+def _recheck_actor(actor: Membership, capability: Capability) -> None:
+    """Re-read the actor's role inside the locked section: a concurrent change may have
+    demoted or removed them since their request began."""
+    role = Membership.objects.filter(pk=actor.pk).values_list("role", flat=True).first()
+    if role is None or not Membership(role=role).can(capability):
+        raise ApplicationError(
+            "Your role does not allow this.", code="permission_denied", status=403
+        )
+
+
 def _lock_owners(agency: Agency) -> list[Membership]:
     """Lock every owner row so two concurrent demotions cannot both see a second owner."""
     return list(
@@ -302,12 +314,19 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     agency = actor.agency
     if membership.agency_id != agency.pk:
         raise ApplicationError("That member is not in this agency.", code="not_found", status=404)
-    if role == Role.OWNER or membership.role == Role.OWNER:
-        _require(actor, Capability.MANAGE_OWNERS)
-    else:
-        _require(actor, Capability.MANAGE_AGENCY)
+    needed = (
+        Capability.MANAGE_OWNERS
+        if Role.OWNER in (role, membership.role)
+        else Capability.MANAGE_AGENCY
+    )
+    _require(actor, needed)
     owners = _lock_owners(agency)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    _recheck_actor(actor, needed)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     old = membership.role
     if old == role:
         return membership
@@ -337,13 +356,17 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     if membership.agency_id != agency.pk:
         raise ApplicationError("That member is not in this agency.", code="not_found", status=404)
     leaving = membership.pk == actor.pk
+    needed = Capability.MANAGE_OWNERS if membership.role == Role.OWNER else Capability.MANAGE_AGENCY
     if not leaving:
-        if membership.role == Role.OWNER:
-            _require(actor, Capability.MANAGE_OWNERS)
-        else:
-            _require(actor, Capability.MANAGE_AGENCY)
+        _require(actor, needed)
     owners = _lock_owners(agency)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if not leaving:
+        _recheck_actor(actor, needed)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     if membership.role == Role.OWNER and len(owners) <= 1:
         raise ApplicationError(
             "An agency needs at least one owner. Make someone else an owner first.",

@@ -37,7 +37,7 @@ def send_invitation_email(*, agency_id: str, invitation_id: str, raw_token: str)
     with tenant_context(agency), transaction.atomic():
         invitation = (
             Invitation.objects.for_agency(agency)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("invited_by")
             .filter(pk=invitation_id, token_hash=hash_token(raw_token))
             .first()

@@ -27,15 +27,19 @@ class AgencyForm(forms.Form):
 
 
 class AgencySerializer(serializers.Serializer):
-    """The API's counterpart of AgencyForm: needs `agency` in its context, fails closed."""
+    """The API's counterpart of AgencyForm. Without an `agency` in its context (as when the
+    schema generator builds it) every choice is empty: it fails closed."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        agency = self.context["agency"]
+        agency = self.context.get("agency")
         for field in self.fields.values():
             related = getattr(field, "child_relation", field)
             if isinstance(related, serializers.RelatedField) and not related.read_only:
-                related.queryset = _narrow(related.queryset, agency)
+                if agency is None:
+                    related.queryset = related.queryset.none()
+                else:
+                    related.queryset = _narrow(related.queryset, agency)
 
 
 def first_error_fields(exc) -> dict[str, list[str]]:

@@ -1,0 +1,104 @@
+"""The tenant context and the tenant-owned base: the pattern every app copies."""
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+
+from apps.agencies.models import ApiToken, Membership
+from apps.core.forms import AgencyForm, AgencySerializer
+from apps.core.tenancy import (
+    TenantScopeError,
+    activate_agency,
+    current_agency,
+    tenant_context,
+)
+from tests.factories import AgencyFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reading_another_agencys_rows_inside_a_tenant_context_fails_loudly():
+    mine, theirs = AgencyFactory(), AgencyFactory()
+    with tenant_context(mine):
+        assert current_agency() == mine
+        Membership.objects.for_agency(mine).count()
+        with pytest.raises(TenantScopeError):
+            Membership.objects.for_agency(theirs)
+    assert current_agency() is None
+
+
+def test_activate_needs_an_open_scope_and_refuses_to_switch():
+    first, second = AgencyFactory(), AgencyFactory()
+    with pytest.raises(TenantScopeError):
+        activate_agency(first)
+    with tenant_context(None):
+        activate_agency(first)
+        activate_agency(first)  # the same agency again is fine
+        with pytest.raises(TenantScopeError):
+            activate_agency(second)
+        assert current_agency() == first
+    assert current_agency() is None
+
+
+def test_a_foreign_key_to_another_agencys_row_fails_validation():
+    membership = MembershipFactory()
+    foreign = ApiToken(agency=AgencyFactory(), membership=membership, name="x", expires_at=None)
+    with pytest.raises(ValidationError) as excinfo:
+        foreign.clean()
+    assert "membership" in excinfo.value.message_dict
+    assert "Choose one from this agency." in excinfo.value.message_dict["membership"]
+
+
+class _PickMember(AgencyForm):
+    member = forms.ModelChoiceField(queryset=Membership.objects.all())
+
+
+class _PickMemberSerializer(AgencySerializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=Membership.objects.all())
+    members = serializers.PrimaryKeyRelatedField(queryset=Membership.objects.all(), many=True)
+
+
+def test_agency_form_refuses_another_agencys_id():
+    mine, theirs = MembershipFactory(), MembershipFactory()
+    assert _PickMember({"member": str(mine.pk)}, agency=mine.agency).is_valid()
+    form = _PickMember({"member": str(theirs.pk)}, agency=mine.agency)
+    assert not form.is_valid()
+    assert "Select a valid choice" in form.errors["member"][0]
+
+
+def test_agency_serializer_refuses_another_agencys_id_single_and_many():
+    mine, theirs = MembershipFactory(), MembershipFactory()
+    context = {"agency": mine.agency}
+    ok = _PickMemberSerializer(
+        data={"member": str(mine.pk), "members": [str(mine.pk)]}, context=context
+    )
+    assert ok.is_valid(), ok.errors
+    bad = _PickMemberSerializer(
+        data={"member": str(theirs.pk), "members": [str(mine.pk), str(theirs.pk)]},
+        context=context,
+    )
+    assert not bad.is_valid()
+    assert set(bad.errors) == {"member", "members"}
+
+
+def test_agency_serializer_without_an_agency_fails_closed():
+    mine = MembershipFactory()
+    serializer = _PickMemberSerializer(data={"member": str(mine.pk), "members": []})
+    assert not serializer.is_valid()
+    assert "member" in serializer.errors
+
+
+def test_tasks_run_inside_the_agencys_context(owner, agency, committing, monkeypatch):
+    from apps.agencies import services, tasks
+
+    seen = []
+    original = tasks._deliver
+
+    def spy(invitation, agency_, raw):
+        seen.append(current_agency())
+        return original(invitation, agency_, raw)
+
+    monkeypatch.setattr(tasks, "_deliver", spy)
+    committing(services.invitation_create, actor=owner, email="x@example.test", role="engineer")
+    assert seen == [agency]

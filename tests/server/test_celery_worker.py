@@ -1,0 +1,71 @@
+"""A real Celery worker on Redis runs the invitation email queued on commit by the web side."""
+
+import os
+import uuid
+
+import pytest
+
+from apps.agencies import services
+from apps.agencies.models import Invitation
+from apps.agencies.roles import Role
+from config.celery import app as celery_app
+from tests.factories import MembershipFactory
+from tests.server.conftest import BIN, database_url, wait_until
+
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def worker(processes, tmp_path):
+    """A worker on a queue of its own, so runs never pick up each other's messages; this
+    process publishes to Redis instead of running tasks in-process."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "EMAIL_URL": f"filemail:///{outbox}",  # four slashes: an absolute path
+        "SITE_URL": "https://launchpad.example.com",
+        "DEBUG": "false",
+    }
+    log = tmp_path / "worker.log"
+    processes(
+        [str(BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c", "1", "-l", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=env,
+        log=log,
+    )  # fmt: skip
+    saved = {
+        k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
+    }
+    celery_app.conf.update(
+        task_always_eager=False, broker_url=os.environ["REDIS_URL"], task_default_queue=queue
+    )
+    wait_until(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start")
+    yield outbox, log
+    celery_app.conf.update(saved)
+
+
+def test_invitation_email_is_sent_by_the_worker(worker):
+    outbox, log = worker
+    owner = MembershipFactory(role=Role.OWNER)
+    invitation, raw = services.invitation_create(
+        actor=owner, email="hire@example.test", role=Role.ENGINEER
+    )  # committed (transactional test), so on_commit publishes to Redis now
+
+    files = wait_until(lambda: list(outbox.iterdir()), timeout=60, what="the email file")
+    message = files[0].read_text()
+    assert "To: hire@example.test" in message
+    assert f"https://launchpad.example.com/invitations/{raw}/" in message
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+    assert invitation.send_count == 1
+    assert "succeeded" in log.read_text()
+    assert Invitation.objects.count() == 1

@@ -1,0 +1,118 @@
+"""The product behind gunicorn with two workers, the cache in Redis: probes answer, and the
+sign-in rate limit holds across workers because its counters live in Redis."""
+
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+import redis
+from allauth.account.models import EmailAddress
+
+from apps.accounts.models import User
+from tests.server.conftest import BIN, ROOT, database_url, free_port, http_ok, wait_until
+
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def gunicorn(processes, tmp_path):
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "gunicorn-test-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "EMAIL_URL": "dummymail://",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        # Counters of earlier runs stay in the shared Redis for minutes; start from none.
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "LOG_LEVEL": "WARNING",
+    }
+    # As in the container image: hashed static files collected before the server starts.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        timeout=300,
+    )
+    processes(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", "2",
+            "--access-logfile", "-",
+            "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s",
+        ],
+        env=env,
+        log=log,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    wait_until(lambda: http_ok(base + "/healthz"), what="gunicorn to answer /healthz")
+    return base, log
+
+
+def test_probes_answer_through_gunicorn(gunicorn):
+    base, _ = gunicorn
+    assert http_ok(base + "/healthz")
+    with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
+        body = response.read().decode()
+    assert '"database": "ok"' in body
+    assert '"redis": "ok"' in body
+
+
+def _attempt_login(base: str, email: str, password: str) -> str:
+    """One sign-in attempt as a separate client on a fresh connection. The proxy in front of
+    gunicorn terminates TLS, so the requests say https and cookies are passed by hand (the
+    production cookies are Secure)."""
+    headers = {"X-Forwarded-Proto": "https", "Connection": "close"}
+    login_url = base + "/accounts/login/"
+    with urllib.request.urlopen(
+        urllib.request.Request(login_url, headers=headers), timeout=10
+    ) as response:
+        page = response.read().decode()
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "login": email, "password": password}
+    ).encode()
+    request = urllib.request.Request(
+        login_url,
+        data=data,
+        headers={**headers, "Cookie": cookie, "Referer": login_url.replace("http:", "https:")},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as exc:  # 429 from the rate limiter
+        return exc.read().decode()
+
+
+def test_failed_sign_in_limit_holds_across_workers(gunicorn):
+    base, log = gunicorn
+    user = User.objects.create_user(email="target@example.test", password="right-password-1")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    pages = [_attempt_login(base, user.email, "wrong-password") for _ in range(12)]
+    assert all("The email address and/or password" in p for p in pages[:5]), pages[0][:2000]
+    limited = ["Too many failed login attempts" in page for page in pages]
+    # allauth allows 5 failures per account in 5 minutes; every later attempt is refused,
+    # whichever worker answers it, because the counters live in Redis, not in a worker.
+    assert limited == [False] * 5 + [True] * 7
+    keys = redis.Redis.from_url(os.environ["REDIS_URL"]).keys("*login_failed*")
+    assert keys, "the rate-limit counters should be in Redis"
+    served_by = set(re.findall(r"pid=<(\d+)> POST /accounts/login/", log.read_text()))
+    assert served_by, "gunicorn's access log should name the worker of each sign-in"
