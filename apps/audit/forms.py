@@ -8,7 +8,9 @@ from apps.core.forms import AgencyForm
 
 
 class AuditFilterForm(AgencyForm):
-    verb = forms.ChoiceField(choices=[("", "All events"), *Verb.choices], required=False)
+    verb = forms.ChoiceField(
+        choices=[("", "All events"), *Verb.choices], required=False, label="Event"
+    )
     member = forms.ModelChoiceField(
         queryset=Membership.objects.select_related("user").order_by("user__email"),
         required=False,
