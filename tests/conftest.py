@@ -145,3 +145,14 @@ def committing(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def catalog(db):
+    """The shared checklist catalog, loaded from the YAML files (as `load_catalog` does)."""
+    from apps.checklists.catalog import load_catalog
+    from apps.checklists.models import CatalogItem
+
+    if not CatalogItem.objects.filter(agency__isnull=True).exists():
+        load_catalog()
+    return CatalogItem.objects.filter(agency__isnull=True)

@@ -80,3 +80,12 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     prefix = factory.LazyAttribute(lambda o: o.raw_token[:9])
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.raw_token))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.Client"
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Client {n}")
+    status = "active"

@@ -45,9 +45,22 @@ class Membership(TenantOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices)
+    # For client contacts: the client whose engagements they follow in the portal.
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+    )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(client__isnull=True) | Q(role=Role.CLIENT),
+                name="membership_client_only_for_client_role",
+                violation_error_message="Only client contacts are linked to a client.",
+            ),
             models.UniqueConstraint(
                 fields=["agency", "user"],
                 name="membership_one_per_agency",
@@ -86,6 +99,10 @@ class Invitation(TenantOwnedModel):
 
     email = models.EmailField(max_length=254)
     role = models.CharField(max_length=16, choices=Role.choices)
+    # Set when a client contact is invited from the client's page: accepting links them.
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -118,6 +135,11 @@ class Invitation(TenantOwnedModel):
                 ),
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(client__isnull=True) | Q(role=Role.CLIENT),
+                name="invitation_client_only_for_client_role",
+                violation_error_message="Only client contacts are linked to a client.",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "-created_at"], name="invitation_agency_created"),

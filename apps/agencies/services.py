@@ -103,8 +103,11 @@ def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, actor: Membership, email: str, role: str) -> tuple[Invitation, str]:
-    """Invite `email` to the actor's agency; returns the invitation and its one-time token."""
+def invitation_create(
+    *, actor: Membership, email: str, role: str, client=None
+) -> tuple[Invitation, str]:
+    """Invite `email` to the actor's agency; returns the invitation and its one-time token.
+    A client contact's invitation names their client; accepting links them to it."""
     agency = actor.agency
     _assert_may_grant(actor, role)
     email = email.strip().lower()
@@ -125,6 +128,7 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> tuple[Invi
         role=role,
         token_hash=digest,
         invited_by=actor.user,
+        client=client,
         expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     invitation.full_clean(exclude=["token_hash"])
@@ -260,7 +264,9 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
     agency = invitation.agency
     if Membership.objects.for_agency(agency).filter(user=user).exists():
         raise ApplicationError(f"You are already a member of {agency.name}.", code="already_member")
-    membership = Membership(agency=agency, user=user, role=invitation.role)
+    membership = Membership(
+        agency=agency, user=user, role=invitation.role, client_id=invitation.client_id
+    )
     membership.full_clean()
     membership.save()
     invitation.accepted_at = timezone.now()
@@ -336,8 +342,15 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
             code="last_owner",
         )
     membership.role = role
+    if role != Role.CLIENT:
+        membership.client = None
+    if role == Role.CLIENT:
+        # A client contact works on nothing: their engagement grants go with the change.
+        from apps.projects.services import assignments_revoke_for_member
+
+        assignments_revoke_for_member(membership=membership)
     membership.full_clean()
-    membership.save(update_fields=["role", "updated_at"])
+    membership.save(update_fields=["role", "client", "updated_at"])
     audit_record(
         verb=Verb.MEMBER_ROLE_CHANGED,
         actor=actor.user,
@@ -380,6 +393,9 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         target_repr=membership.user.email,
         changes={"role": membership.role, "left": leaving},
     )
+    from apps.projects.services import assignments_revoke_for_member
+
+    assignments_revoke_for_member(membership=membership)
     membership.delete()
 
 

@@ -25,6 +25,16 @@ class Verb(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
     API_TOKEN_CREATED = "api_token.created", "API token created"
     API_TOKEN_REVOKED = "api_token.revoked", "API token revoked"
+    CLIENT_CREATED = "client.created", "Client created"
+    CLIENT_UPDATED = "client.updated", "Client changed"
+    CLIENT_ARCHIVED = "client.archived", "Client archived"
+    PROJECT_CREATED = "project.created", "Engagement created"
+    PROJECT_ARCHIVED = "project.archived", "Engagement archived"
+    PROJECT_RESTORED = "project.restored", "Engagement restored"
+    PROJECT_ASSIGNED = "project.assigned", "Engineer assigned"
+    PROJECT_UNASSIGNED = "project.unassigned", "Engineer unassigned"
+    CATALOG_ITEM_CREATED = "catalog.created", "Checklist item added to the catalog"
+    CATALOG_ITEM_UPDATED = "catalog.updated", "Catalog item changed"
 
 
 class AuditEvent(models.Model):

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.agencies",
     "apps.audit",
+    "apps.clients",
+    "apps.projects",
+    "apps.checklists",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +255,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Run by exactly one beat process (docs/operations.md); every entry is safe to run twice.
+CELERY_BEAT_SCHEDULE = {
+    "record-daily-readiness": {
+        "task": "apps.checklists.tasks.record_daily_readiness",
+        "schedule": 60 * 60,  # hourly: the first run after midnight writes the day's points
+    },
+}
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,351 @@
+"""Writes for checklists: building an engagement's checklist from its profile, changing
+items (status, assignee, due date, evidence, comments, client sign-off), keeping readiness
+and its daily history current, and an agency's own catalog items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.agencies.models import Membership
+from apps.agencies.roles import Capability
+from apps.audit.models import Verb
+from apps.audit.services import audit_record
+from apps.checklists import readiness
+from apps.checklists.models import (
+    CatalogItem,
+    Comment,
+    Evidence,
+    ItemStatus,
+    ProjectItem,
+    ReadinessSnapshot,
+)
+from apps.core.errors import ApplicationError
+from apps.projects.models import Activity, Project
+from apps.projects.permissions import can_comment_on, can_work_on, is_client_of
+from apps.projects.services import record_activity
+
+UNSET = object()
+
+
+def _forbid() -> ApplicationError:
+    return ApplicationError(
+        "You cannot change this engagement's checklist.", code="permission_denied", status=403
+    )
+
+
+# --- Building the checklist ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int
+    retired: int
+    restored: int
+
+
+@transaction.atomic
+def checklist_sync(*, project: Project, actor=None) -> SyncResult:
+    """Make the checklist match the profile. New items are added, items that stop applying
+    are retired with their status, evidence and history intact, and come back as they were
+    if the profile changes back."""
+    project = Project.objects.for_agency(project.agency).select_for_update().get(pk=project.pk)
+    catalog = list(CatalogItem.objects.available_to(project.agency))
+    applicable = {
+        item.pk: item
+        for item in catalog
+        if item.applies_to(
+            tier=project.tier, frameworks=project.compliance, platform=project.source_platform
+        )
+    }
+    existing = {
+        item.catalog_item_id: item
+        for item in ProjectItem.objects.for_agency(project.agency).filter(project=project)
+    }
+    now = timezone.now()
+    new_items = [
+        ProjectItem(
+            agency_id=project.agency_id,
+            project=project,
+            catalog_item=catalog_item,
+            key=catalog_item.key,
+            category=catalog_item.category,
+            title=catalog_item.title,
+            severity=catalog_item.severity,
+            level=catalog_item.level,
+        )
+        for pk, catalog_item in applicable.items()
+        if pk not in existing
+    ]
+    to_retire = [i for pk, i in existing.items() if pk not in applicable and i.retired_at is None]
+    to_restore = [i for pk, i in existing.items() if pk in applicable and i.retired_at is not None]
+    ProjectItem.objects.bulk_create(new_items, batch_size=500)
+    ProjectItem.objects.filter(pk__in=[i.pk for i in to_retire]).update(
+        retired_at=now, updated_at=now
+    )
+    ProjectItem.objects.filter(pk__in=[i.pk for i in to_restore]).update(
+        retired_at=None, updated_at=now
+    )
+    result = SyncResult(added=len(new_items), retired=len(to_retire), restored=len(to_restore))
+    if result.added or result.retired or result.restored:
+        parts = [
+            f"{n} {label}"
+            for n, label in (
+                (result.added, "added"),
+                (result.retired, "no longer apply"),
+                (result.restored, "apply again"),
+            )
+            if n
+        ]
+        record_activity(
+            project=project,
+            actor=actor,
+            kind=Activity.Kind.CHECKLIST_SYNCED,
+            message=f"Checklist items: {', '.join(parts)}.",
+        )
+        readiness_refresh(project=project)
+    return result
+
+
+# --- Readiness ------------------------------------------------------------------------------
+
+
+def project_readiness(*, project: Project) -> readiness.Readiness:
+    facts = ProjectItem.objects.for_agency(project.agency).current().filter(project=project)
+    return readiness.compute(
+        readiness.ItemFacts(*row)
+        for row in facts.values_list("category", "severity", "level", "status")
+    )
+
+
+def readiness_refresh(*, project: Project, day: date | None = None) -> readiness.Readiness:
+    """Recompute, store on the engagement, and record today's point of the history."""
+    result = project_readiness(project=project)
+    overall = result.overall.percent or 0
+    Project.objects.filter(pk=project.pk).update(readiness=overall)
+    project.readiness = overall
+    ReadinessSnapshot.objects.update_or_create(
+        agency_id=project.agency_id,
+        project=project,
+        day=day or timezone.localdate(),
+        defaults={"overall": overall, "categories": result.as_snapshot()},
+    )
+    return result
+
+
+# --- Changing items -------------------------------------------------------------------------
+
+
+def _label(field: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if field == "status":
+        return ItemStatus(value).label
+    if field == "assignee":
+        return value.user.display_name
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def item_update(
+    *,
+    actor: Membership,
+    item: ProjectItem,
+    status=UNSET,
+    not_applicable_reason=UNSET,
+    assignee=UNSET,
+    due_date=UNSET,
+) -> ProjectItem:
+    """Change an item's status, N/A reason, assignee or due date; each change is recorded
+    in the engagement's feed with the old and new value."""
+    item = (
+        ProjectItem.objects.select_for_update(of=("self",))
+        .select_related("project", "assignee__user")
+        .get(pk=item.pk)
+    )
+    project = item.project
+    if not can_work_on(actor, project):
+        raise _forbid()
+    if item.retired_at is not None:
+        raise ApplicationError(
+            "This item no longer applies to the engagement's profile.", code="item_retired"
+        )
+    if assignee not in (UNSET, None) and (
+        assignee.agency_id != project.agency_id or assignee.role == "client"
+    ):
+        raise ValidationError({"assignee": "Choose an engineer or admin of this agency."})
+    requested = {
+        "status": status,
+        "not_applicable_reason": not_applicable_reason,
+        "assignee": assignee,
+        "due_date": due_date,
+    }
+    changes = []
+    for field, value in requested.items():
+        if value is UNSET:
+            continue
+        if field == "not_applicable_reason":
+            value = (value or "").strip()
+        old = getattr(item, field)
+        if old != value:
+            changes.append((field, old, value))
+            setattr(item, field, value)
+    if item.status != ItemStatus.NOT_APPLICABLE and not_applicable_reason is UNSET:
+        item.not_applicable_reason = ""
+    if item.status == ItemStatus.NOT_APPLICABLE and not item.not_applicable_reason:
+        raise ValidationError(
+            {"not_applicable_reason": "Say why this item does not apply to the engagement."}
+        )
+    if not changes:
+        return item
+    status_changed = any(field == "status" for field, _, _ in changes)
+    if status_changed:
+        item.completed_at = timezone.now() if item.status == ItemStatus.DONE else None
+        if item.status != ItemStatus.DONE and item.signed_off_at:
+            # A sign-off vouches for finished work; reopening the item withdraws it.
+            item.signed_off_at = None
+            item.signed_off_by = None
+    item.full_clean()
+    item.save()
+    for field, old, new in changes:
+        record_activity(
+            project=project,
+            actor=actor.user,
+            kind=Activity.Kind.ITEM_CHANGED,
+            item=item,
+            field=field,
+            old=_label(field, old),
+            new=_label(field, new),
+            message=item.not_applicable_reason
+            if field == "status" and new == ItemStatus.NOT_APPLICABLE
+            else "",
+        )
+    if status_changed:
+        readiness_refresh(project=project)
+    return item
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor: Membership, item: ProjectItem, url: str = "", note: str = ""
+) -> Evidence:
+    if not can_work_on(actor, item.project):
+        raise _forbid()
+    evidence = Evidence(
+        agency_id=item.agency_id, item=item, url=url.strip(), note=note.strip(), added_by=actor.user
+    )
+    evidence.full_clean()
+    evidence.save()
+    record_activity(
+        project=item.project,
+        actor=actor.user,
+        kind=Activity.Kind.ITEM_EVIDENCE,
+        item=item,
+        new=evidence.url or evidence.note[:200],
+    )
+    return evidence
+
+
+@transaction.atomic
+def comment_add(*, actor: Membership, item: ProjectItem, body: str) -> Comment:
+    if not can_comment_on(actor, item.project):
+        raise ApplicationError(
+            "You cannot comment on this engagement.", code="permission_denied", status=403
+        )
+    comment = Comment(agency_id=item.agency_id, item=item, author=actor.user, body=body.strip())
+    comment.full_clean()
+    comment.save()
+    record_activity(
+        project=item.project,
+        actor=actor.user,
+        kind=Activity.Kind.ITEM_COMMENT,
+        item=item,
+        message=comment.body[:500],
+    )
+    return comment
+
+
+@transaction.atomic
+def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
+    """The client contact confirms a finished item. Only done items can be signed off."""
+    item = (
+        ProjectItem.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=item.pk)
+    )
+    if not is_client_of(actor, item.project):
+        raise ApplicationError(
+            "Only the client's contacts can sign items off.", code="permission_denied", status=403
+        )
+    if item.status != ItemStatus.DONE or item.retired_at is not None:
+        raise ApplicationError("Only finished items can be signed off.", code="not_done")
+    if item.signed_off_at:
+        return item
+    item.signed_off_by = actor.user
+    item.signed_off_at = timezone.now()
+    item.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
+    record_activity(
+        project=item.project, actor=actor.user, kind=Activity.Kind.ITEM_SIGNED_OFF, item=item
+    )
+    return item
+
+
+# --- The agency's own catalog items -----------------------------------------------------------
+
+CATALOG_FIELDS = (
+    "category", "title", "guidance", "severity", "level", "target", "tiers", "frameworks",
+    "platforms",
+)  # fmt: skip
+
+
+@transaction.atomic
+def catalog_item_create(*, actor: Membership, key: str, **fields) -> CatalogItem:
+    """An item of the agency's own, added to every active engagement it applies to."""
+    from apps.checklists.tasks import sync_agency_checklists
+
+    if not actor.can(Capability.MANAGE_AGENCY):
+        raise ApplicationError(
+            "Your role does not allow this.", code="permission_denied", status=403
+        )
+    item = CatalogItem(
+        agency=actor.agency,
+        key=key.strip().lower(),
+        created_by=actor.user,
+        **{k: v for k, v in fields.items() if k in CATALOG_FIELDS},
+    )
+    item.full_clean()
+    if not item.key.startswith(f"{item.category}."):
+        raise ValidationError({"key": f"Start the key with “{item.category}.”"})
+    item.save()
+    audit_record(verb=Verb.CATALOG_ITEM_CREATED, actor=actor.user, agency=actor.agency, target=item)
+    transaction.on_commit(lambda: sync_agency_checklists.delay(agency_id=str(actor.agency_id)))
+    return item
+
+
+@transaction.atomic
+def catalog_item_retire(*, actor: Membership, item: CatalogItem) -> CatalogItem:
+    """Stop adding the agency's item to engagements; engagements keep the work done on it."""
+    from apps.checklists.tasks import sync_agency_checklists
+
+    if not actor.can(Capability.MANAGE_AGENCY) or item.agency_id != actor.agency_id:
+        raise ApplicationError(
+            "Your role does not allow this.", code="permission_denied", status=403
+        )
+    if item.retired_at is None:
+        item.retired_at = timezone.now()
+        item.save(update_fields=["retired_at", "updated_at"])
+        audit_record(
+            verb=Verb.CATALOG_ITEM_UPDATED,
+            actor=actor.user,
+            agency=actor.agency,
+            target=item,
+            changes={"retired": True},
+        )
+        transaction.on_commit(lambda: sync_agency_checklists.delay(agency_id=str(actor.agency_id)))
+    return item

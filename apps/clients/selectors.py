@@ -1,0 +1,28 @@
+"""Reads for clients: the list (with engagement counts) and a client's contacts."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from apps.clients.models import Client, ClientContact
+
+
+def client_list(
+    *, agency, search: str | None = None, status: str | None = None
+) -> QuerySet[Client]:
+    qs = Client.objects.for_agency(agency).annotate(
+        project_count=Count("projects", filter=Q(projects__archived_at__isnull=True))
+    )
+    if status == "all":
+        pass
+    elif status in Client.Status.values:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.active()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(contacts__email__icontains=search)).distinct()
+    return qs.order_by("name", "id")
+
+
+def contact_list(*, client: Client) -> QuerySet[ClientContact]:
+    return ClientContact.objects.for_agency(client.agency).filter(client=client).order_by("name")
