@@ -1,0 +1,131 @@
+"""Reads for checklists: an engagement's items (filtered), a person's work across
+engagements, overdue items, the item's history, and readiness history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apps.agencies.models import Membership
+from apps.checklists.models import (
+    CatalogItem,
+    Comment,
+    Evidence,
+    ItemStatus,
+    ProjectItem,
+    ReadinessSnapshot,
+)
+from apps.projects.models import Activity, Project
+from apps.projects.selectors import visible_projects
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def item_list(
+    *,
+    project: Project,
+    category: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    assignee: Membership | None = None,
+    include_retired: bool = False,
+) -> QuerySet[ProjectItem]:
+    qs = (
+        ProjectItem.objects.for_agency(project.agency)
+        .filter(project=project)
+        .select_related("assignee__user", "catalog_item")
+        .annotate(evidence_count=Count("evidence", distinct=True))
+    )
+    if not include_retired:
+        qs = qs.current()
+    if category:
+        qs = qs.filter(category=category)
+    if status == "open":
+        qs = qs.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS])
+    elif status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    return qs.order_by("category", "key", "id")
+
+
+def item_detail_queryset(*, project: Project) -> QuerySet[ProjectItem]:
+    return (
+        ProjectItem.objects.for_agency(project.agency)
+        .filter(project=project)
+        .select_related("assignee__user", "catalog_item", "signed_off_by", "project__client")
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+            Prefetch(
+                "activities",
+                queryset=Activity.objects.select_related("actor").order_by("-created_at"),
+            ),
+        )
+    )
+
+
+def my_work(*, member: Membership, include_done: bool = False) -> QuerySet[ProjectItem]:
+    """The member's items across the engagements they can see, soonest due first."""
+    qs = (
+        ProjectItem.objects.for_agency(member.agency)
+        .current()
+        .filter(assignee=member, project__in=visible_projects(member=member).active())
+        .select_related("project__client")
+    )
+    if not include_done:
+        qs = qs.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS])
+    return qs.order_by(
+        Q(due_date__isnull=True), "due_date", "project__name", "category", "key", "id"
+    )
+
+
+def overdue_items(*, member: Membership, today: date | None = None) -> QuerySet[ProjectItem]:
+    today = today or timezone.localdate()
+    return (
+        ProjectItem.objects.for_agency(member.agency)
+        .open()
+        .filter(due_date__lt=today, project__in=visible_projects(member=member).active())
+        .select_related("project", "assignee__user")
+        .order_by("due_date", "id")
+    )
+
+
+def readiness_history(
+    *, project: Project, since: date | None = None, until: date | None = None
+) -> QuerySet[ReadinessSnapshot]:
+    qs = ReadinessSnapshot.objects.for_agency(project.agency).filter(project=project)
+    if since:
+        qs = qs.filter(day__gte=since)
+    if until:
+        qs = qs.filter(day__lte=until)
+    return qs.order_by("day")
+
+
+def category_counts(*, project: Project) -> dict[str, dict[str, int]]:
+    """Open and total items per category, for the checklist's group headers."""
+    rows = (
+        ProjectItem.objects.for_agency(project.agency)
+        .current()
+        .filter(project=project)
+        .values("category")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS])),
+        )
+        .order_by()
+    )
+    return {row["category"]: {"total": row["total"], "open": row["open"]} for row in rows}
+
+
+def agency_catalog(*, agency, own_only: bool = False) -> QuerySet[CatalogItem]:
+    qs = (
+        CatalogItem.objects.for_agency(agency)
+        if own_only
+        else CatalogItem.objects.available_to(agency)
+    )
+    return qs.order_by("category", "key")
