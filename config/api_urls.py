@@ -3,6 +3,9 @@
 from django.urls import include, path
 
 from apps.agencies import api as agencies_api
+from apps.checklists import api as checklists_api
+from apps.clients import api as clients_api
+from apps.projects import api as projects_api
 
 agency_patterns = [
     path("members/", agencies_api.MemberListAPI.as_view(), name="api_members"),
@@ -17,6 +20,44 @@ agency_patterns = [
         "invitations/<uuid:invitation_id>/resend/",
         agencies_api.InvitationResendAPI.as_view(),
         name="api_invitation_resend",
+    ),
+    path("clients/", clients_api.ClientListAPI.as_view(), name="api_clients"),
+    path("clients/<uuid:client_id>/", clients_api.ClientDetailAPI.as_view(), name="api_client"),
+    path("projects/", projects_api.ProjectListAPI.as_view(), name="api_projects"),
+    path(
+        "projects/<uuid:project_id>/",
+        include(
+            [
+                path("", projects_api.ProjectDetailAPI.as_view(), name="api_project"),
+                path("tier/", projects_api.ProjectTierAPI.as_view(), name="api_project_tier"),
+                path(
+                    "assignments/",
+                    projects_api.AssignmentListAPI.as_view(),
+                    name="api_project_assignments",
+                ),
+                path(
+                    "assignments/<uuid:assignment_id>/",
+                    projects_api.AssignmentDetailAPI.as_view(),
+                    name="api_project_assignment",
+                ),
+                path("items/", checklists_api.ItemListAPI.as_view(), name="api_project_items"),
+                path(
+                    "items/<uuid:item_id>/",
+                    checklists_api.ItemDetailAPI.as_view(),
+                    name="api_project_item",
+                ),
+                path(
+                    "readiness/",
+                    checklists_api.ReadinessAPI.as_view(),
+                    name="api_project_readiness",
+                ),
+                path(
+                    "readiness/history/",
+                    checklists_api.ReadinessHistoryAPI.as_view(),
+                    name="api_project_readiness_history",
+                ),
+            ]
+        ),
     ),
 ]
 

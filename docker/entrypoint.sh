@@ -21,6 +21,8 @@ PY
 
 if [ "${MIGRATE_ON_START:-0}" = "1" ]; then
   python manage.py migrate --noinput
+  # Safe to repeat: loads a new catalog release, changes nothing otherwise.
+  python manage.py load_catalog
 fi
 
 exec "$@"

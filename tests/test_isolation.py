@@ -23,6 +23,7 @@ from apps.agencies import services
 from apps.agencies.roles import Role
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from tests.support.routes import all_routes
+from tests.support.tenants import rolled_back, tenant_objects
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -57,23 +58,6 @@ def _is_unscoped(name: str | None) -> bool:
     )
 
 
-def tenant_objects(agency, owner_membership) -> dict[str, str]:
-    """One object of every kind the agency's routes address, keyed by URL kwarg name."""
-    other = MembershipFactory(agency=agency, role=Role.ENGINEER)
-    invitation, _ = services.invitation_create(
-        actor=owner_membership,
-        email=f"invitee-{uuid.uuid4().hex[:8]}@{agency.slug}.test",
-        role=Role.ENGINEER,
-    )
-    token, _ = services.api_token_create(actor=other, name="ci", expires_in_days=30)
-    return {
-        "agency_slug": agency.slug,
-        "member_id": str(other.pk),
-        "invitation_id": str(invitation.pk),
-        "token_id": str(token.pk),
-    }
-
-
 def snapshot() -> str:
     """A digest of every row the app owns; any insert, update or delete changes it.
     Usage timestamps (last sign-in, a token's last use) are left out: using is not writing."""
@@ -81,7 +65,9 @@ def snapshot() -> str:
     models = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"accounts", "agencies", "audit"} or m is EmailAddress
+        if m._meta.app_label
+        in {"accounts", "agencies", "audit", "clients", "projects", "checklists"}
+        or m is EmailAddress
     ]
     for model in sorted(models, key=lambda m: m._meta.label):
         rows = list(model.objects.order_by("pk").values())
@@ -93,8 +79,26 @@ def snapshot() -> str:
     return digest.hexdigest()
 
 
+def agency_fingerprint(agency) -> str:
+    """A digest of every row that belongs to `agency`, in every tenant table, plus the
+    per-engagement grants on its engagements."""
+    from apps.core.models import TenantOwnedModel
+    from apps.projects.models import ProjectUserObjectPermission
+
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        has_agency = any(f.name == "agency" for f in model._meta.fields)
+        if not (issubclass(model, TenantOwnedModel) or has_agency):
+            continue
+        rows = list(model.objects.filter(agency=agency).order_by("pk").values())
+        digest.update(json.dumps([model._meta.label, rows], sort_keys=True, default=str).encode())
+    grants = ProjectUserObjectPermission.objects.filter(content_object__agency=agency)
+    digest.update(json.dumps(sorted(grants.values_list("pk", flat=True))).encode())
+    return digest.hexdigest()
+
+
 @pytest.fixture
-def two_tenants():
+def two_tenants(catalog):
     a, b = AgencyFactory(slug="alpha-agency"), AgencyFactory(slug="beta-agency")
     a_owner = MembershipFactory(agency=a, role=Role.OWNER)
     b_owner = MembershipFactory(agency=b, role=Role.OWNER)
@@ -237,25 +241,16 @@ def test_writes_in_ones_own_agency_carrying_the_other_agencys_ids_leave_it_untou
     b_objects = two_tenants["b_objects"]
 
     def b_rows():
-        from apps.agencies.models import ApiToken, Invitation, Membership
-
-        return [
-            sorted(map(str, Membership.objects.for_agency(b).values_list("pk", "role", "user_id"))),
-            sorted(
-                map(
-                    str,
-                    Invitation.objects.for_agency(b).values_list("pk", "revoked_at", "token_hash"),
-                )
-            ),
-            sorted(map(str, ApiToken.objects.for_agency(b).values_list("pk", "revoked_at"))),
-        ]
+        return agency_fingerprint(b)
 
     before = b_rows()
+    a_objects = tenant_objects(two_tenants["a"], two_tenants["a_owner"])
     for route in scoped_routes():
         for method in ["post", "put", "patch", "delete"]:
-            # Fresh objects in A for each call, so a delete does not starve the next request.
-            a_objects = tenant_objects(two_tenants["a"], two_tenants["a_owner"])
-            _request(client, method, route.url(a_objects), _body(b_objects))
+            # Each write is undone afterwards, so every route meets the same objects in A.
+            with rolled_back():
+                _request(client, method, route.url(a_objects), _body(b_objects))
+                assert b_rows() == before, f"{method.upper()} /{route.route} changed agency B"
     assert b_rows() == before
 
 

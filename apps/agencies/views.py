@@ -23,7 +23,6 @@ from apps.agencies.forms import (
 from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Capability, Role
-from apps.audit.selectors import audit_event_list
 from apps.core.errors import ApplicationError
 from apps.core.views_helpers import add_service_error
 
@@ -127,19 +126,22 @@ def _invitation_error(request, exc: services.InvitationInvalidError):
 
 
 class DashboardView(AgencyViewMixin, TemplateView):
+    """Staff land here; client contacts have their own home, the portal."""
+
     template_name = "agencies/dashboard.html"
 
+    def get(self, request, *args, **kwargs):
+        if not self.membership.can(C.USE_STAFF_APP):
+            return redirect("portal", agency_slug=self.agency.slug)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
+        from apps.projects.views import dashboard_context
+
         context = super().get_context_data(**kwargs)
         agency, member = self.agency, self.membership
-        context["role_counts"] = selectors.membership_role_counts(agency=agency)
-        context["member_total"] = sum(context["role_counts"].values())
-        if member.can(C.MANAGE_AGENCY):
-            context["pending_invitations"] = selectors.invitation_list(
-                agency=agency, status=Invitation.Status.PENDING
-            ).count()
-            context["recent_events"] = audit_event_list(agency=agency)[:8]
-        context["my_tokens"] = selectors.api_token_list(agency=agency, membership=member).count()
+        context.update(dashboard_context(member))
+        context["member_total"] = sum(selectors.membership_role_counts(agency=agency).values())
         return context
 
 

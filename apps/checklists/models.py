@@ -169,6 +169,12 @@ class ProjectItem(TenantOwnedModel):
             models.Index(fields=["agency", "project", "category"], name="item_project_category"),
             models.Index(fields=["agency", "assignee", "due_date"], name="item_assignee_due"),
             models.Index(fields=["agency", "status", "due_date"], name="item_status_due"),
+            # Overdue lists walk an agency's open items by due date and stop at the first page.
+            models.Index(
+                fields=["agency", "due_date"],
+                condition=Q(status__in=["todo", "in_progress"], retired_at__isnull=True),
+                name="item_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.agencies.models import Membership
@@ -18,7 +18,7 @@ from apps.checklists.models import (
     ReadinessSnapshot,
 )
 from apps.projects.models import Activity, Project
-from apps.projects.selectors import visible_projects
+from apps.projects.selectors import first_page, visible_project_filter, visible_projects
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -79,19 +79,23 @@ def my_work(*, member: Membership, include_done: bool = False) -> QuerySet[Proje
     )
     if not include_done:
         qs = qs.filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS])
-    return qs.order_by(
-        Q(due_date__isnull=True), "due_date", "project__name", "category", "key", "id"
-    )
+    return qs.order_by(F("due_date").asc(nulls_last=True), "project__name", "category", "key", "id")
 
 
-def overdue_items(*, member: Membership, today: date | None = None) -> QuerySet[ProjectItem]:
+def overdue_items(
+    *, member: Membership, today: date | None = None, limit: int = 10
+) -> QuerySet[ProjectItem]:
+    """The first `limit` overdue open items of active engagements the member can see."""
     today = today or timezone.localdate()
-    return (
+    qs = (
         ProjectItem.objects.for_agency(member.agency)
         .open()
-        .filter(due_date__lt=today, project__in=visible_projects(member=member).active())
-        .select_related("project", "assignee__user")
-        .order_by("due_date", "id")
+        .filter(
+            visible_project_filter(member), due_date__lt=today, project__archived_at__isnull=True
+        )
+    )
+    return first_page(
+        qs, limit=limit, order=("due_date", "id"), related=("project", "assignee__user")
     )
 
 
@@ -128,4 +132,43 @@ def agency_catalog(*, agency, own_only: bool = False) -> QuerySet[CatalogItem]:
         if own_only
         else CatalogItem.objects.available_to(agency)
     )
+    return qs.order_by("category", "key")
+
+
+def next_items_for_client(*, member: Membership, limit: int = 8) -> list[ProjectItem]:
+    """What comes next on the client's engagements: open items, most severe first."""
+    return list(
+        ProjectItem.objects.for_agency(member.agency)
+        .open()
+        .filter(project__in=visible_projects(member=member).active())
+        .select_related("project")
+        .order_by(
+            Case(*[When(severity=s, then=Value(i)) for s, i in SEVERITY_ORDER.items()]),
+            "due_date",
+            "project__name",
+            "key",
+        )[:limit]
+    )
+
+
+def awaiting_sign_off(*, member: Membership) -> QuerySet[ProjectItem]:
+    """Finished items on the client's engagements that nobody has signed off yet."""
+    return (
+        ProjectItem.objects.for_agency(member.agency)
+        .current()
+        .filter(
+            status=ItemStatus.DONE,
+            signed_off_at__isnull=True,
+            project__in=visible_projects(member=member).active(),
+        )
+        .select_related("project")
+        .order_by("-completed_at", "id")
+    )
+
+
+def shared_catalog(*, search: str | None = None) -> QuerySet[CatalogItem]:
+    """The shared catalog (the same for every agency), for browsing."""
+    qs = CatalogItem.objects.filter(agency__isnull=True, retired_at__isnull=True)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(key__icontains=search))
     return qs.order_by("category", "key")

@@ -126,8 +126,9 @@ def readiness_refresh(*, project: Project, day: date | None = None) -> readiness
     """Recompute, store on the engagement, and record today's point of the history."""
     result = project_readiness(project=project)
     overall = result.overall.percent or 0
-    Project.objects.filter(pk=project.pk).update(readiness=overall)
-    project.readiness = overall
+    open_items = result.overall.total - result.overall.done
+    Project.objects.filter(pk=project.pk).update(readiness=overall, open_items=open_items)
+    project.readiness, project.open_items = overall, open_items
     ReadinessSnapshot.objects.update_or_create(
         agency_id=project.agency_id,
         project=project,

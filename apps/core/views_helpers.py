@@ -21,3 +21,15 @@ def add_service_error(form: forms.Form, exc: ValidationError | ApplicationError)
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` the form asked to return to, if it stays on this site; else `default`."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default

@@ -44,13 +44,16 @@ class Project(TenantOwnedModel):
     tier_overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Readiness, kept current by the checklist services so lists need no aggregation.
+    # Readiness and the open-item count are kept current by the checklist services, so list
+    # pages show them without aggregating every engagement's items on each request.
     readiness = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    # Applicable items not yet done (to do or in progress), kept with readiness.
+    open_items = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -188,6 +191,7 @@ class Activity(TenantOwnedModel):
 
     class Meta:
         indexes = [
+            models.Index(fields=["agency", "-created_at"], name="activity_agency_recent"),
             models.Index(fields=["agency", "project", "-created_at"], name="activity_project"),
             models.Index(fields=["agency", "item", "-created_at"], name="activity_item"),
         ]

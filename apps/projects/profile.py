@@ -83,8 +83,9 @@ def recommend_tier(
         if launch
         else "no user estimate yet"
     )
+    band = tier.label[0].lower() + tier.label[1:]  # "under 10K users", "10K to 100K users"
     reasoning = (
-        f"Sized for {users:,} users ({basis}), which is {tier.label.lower()}: "
+        f"Sized for {users:,} users ({basis}), in the tier for {band}: "
         f"plan for {TIER_ARCHITECTURE[tier]}."
         if users
         else f"No user estimate yet, so the smallest tier applies: plan for "

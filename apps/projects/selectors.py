@@ -4,7 +4,7 @@ client's."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
 
 from apps.agencies.models import Membership
 from apps.agencies.roles import Capability, Role
@@ -46,21 +46,13 @@ def project_list(
         qs = qs.filter(assignments__membership=assignee)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(client__name__icontains=search))
-    return qs.annotate(
-        open_items=Count(
-            "checklist_items",
-            filter=Q(
-                checklist_items__retired_at__isnull=True,
-                checklist_items__status__in=["todo", "in_progress"],
-            ),
-        )
-    ).order_by("-last_activity_at", "name", "id")
+    return qs.order_by(F("last_activity_at").desc(nulls_last=True), "name", "id")
 
 
 def project_detail_queryset(*, member: Membership) -> QuerySet[Project]:
     return (
         visible_projects(member=member)
-        .select_related("client", "tier_overridden_by")
+        .select_related("agency", "client", "tier_overridden_by")
         .prefetch_related(
             "environments",
             Prefetch(
@@ -100,3 +92,36 @@ def activity_list(*, project: Project, limit: int | None = 30) -> QuerySet[Activ
         .order_by("-created_at", "-id")
     )
     return qs[:limit] if limit else qs
+
+
+def visible_project_filter(member: Membership, prefix: str = "project") -> Q:
+    """A condition on rows that belong to an engagement (items, activities): the engagement
+    is one the member can see. For admins it is a plain join, which lets PostgreSQL walk an
+    index in order and stop at the first page instead of materialising a subquery."""
+    if member.can(C.VIEW_ALL_ENGAGEMENTS):
+        return Q()
+    if member.can(C.VIEW_OWN_CLIENT_ENGAGEMENTS) and not member.can(C.VIEW_ASSIGNED_ENGAGEMENTS):
+        return Q(**{f"{prefix}__client_id": member.client_id}) if member.client_id else Q(pk=None)
+    return Q(**{f"{prefix}__in": visible_projects(member=member)})
+
+
+def first_page(qs: QuerySet, *, limit: int, order: tuple[str, ...], related: tuple[str, ...]):
+    """Pick the page's ids first, then join what the page shows: joining before LIMIT made
+    PostgreSQL join every candidate row (measured 8 ms against under 1 ms)."""
+    ids = qs.order_by(*order).values("pk")[:limit]
+    return qs.model.objects.filter(pk__in=Subquery(ids)).select_related(*related).order_by(*order)
+
+
+def recent_activity(*, member: Membership, limit: int = 10) -> QuerySet[Activity]:
+    """The latest events across the engagements the member can see."""
+    qs = Activity.objects.for_agency(member.agency).filter(visible_project_filter(member))
+    return first_page(
+        qs, limit=limit, order=("-created_at", "-id"), related=("actor", "project", "item")
+    )
+
+
+def stage_counts(*, member: Membership) -> dict[str, int]:
+    rows = (
+        visible_projects(member=member).active().values("stage").annotate(n=Count("id")).order_by()
+    )
+    return {row["stage"]: row["n"] for row in rows}

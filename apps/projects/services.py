@@ -240,7 +240,7 @@ def project_assign(*, actor: Membership, project: Project, member: Membership) -
     assignment = Assignment(
         agency=actor.agency, project=project, membership=member, assigned_by=actor.user
     )
-    assignment.full_clean(validate_unique=False)
+    assignment.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             assignment.save()

@@ -230,6 +230,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.agencies.roles.Role",
+        "TierEnum": "apps.projects.profile.Tier",
+        "ClientStatusEnum": "apps.clients.models.Client.Status",
+        "ItemStatusEnum": "apps.checklists.models.ItemStatus",
     },
 }
 

@@ -1,0 +1,241 @@
+"""Checklist item pages: the item (guidance, evidence, comments, history, sign-off), the
+inline status change (htmx), and the agency's own catalog items."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django.views.generic.base import ContextMixin
+
+from apps.agencies.mixins import AgencyViewMixin
+from apps.agencies.roles import Capability
+from apps.checklists import selectors, services
+from apps.checklists.access import get_item, get_own_catalog_item
+from apps.checklists.forms import (
+    CATEGORY_LABELS,
+    CatalogItemForm,
+    CommentForm,
+    EvidenceForm,
+    ItemStatusForm,
+    ItemUpdateForm,
+)
+from apps.checklists.models import ItemStatus
+from apps.core.errors import ApplicationError
+from apps.core.views_helpers import add_service_error, safe_next
+from apps.projects.views import ProjectMixin, readiness_context
+
+C = Capability
+
+
+class ItemMixin(ProjectMixin, ContextMixin):
+    """Views of one checklist item; they all re-render the item page when a form fails."""
+
+    template_name = "checklists/item_detail.html"
+
+    @cached_property
+    def item(self):
+        return get_item(project=self.project, item_id=self.kwargs["item_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.item
+        context["item"] = item
+        context["category_label"] = CATEGORY_LABELS.get(item.category, item.category)
+        context["today"] = timezone.localdate()
+        if context["can_work"]:
+            context.setdefault(
+                "update_form",
+                ItemUpdateForm(
+                    agency=self.agency,
+                    initial={
+                        "status": item.status,
+                        "not_applicable_reason": item.not_applicable_reason,
+                        "assignee": item.assignee_id,
+                        "due_date": item.due_date,
+                    },
+                ),
+            )
+            context.setdefault("evidence_form", EvidenceForm())
+        if context["can_work"] or context["is_client"]:
+            context.setdefault("comment_form", CommentForm())
+        return context
+
+    def render_item(self, **forms):
+        return render(self.request, self.template_name, self.get_context_data(**forms))
+
+    def back_to_item(self, anchor: str = ""):
+        response = redirect(
+            "item_detail",
+            agency_slug=self.agency.slug,
+            project_id=self.project.pk,
+            item_id=self.item.pk,
+        )
+        if anchor:
+            response["Location"] += f"#{anchor}"
+        return response
+
+
+class ItemDetailView(ItemMixin, View):
+    def get(self, request, agency_slug, project_id, item_id):
+        return self.render_item()
+
+
+class ItemUpdateView(ItemMixin, View):
+    """The item page's full form: status, reason, assignee, due date."""
+
+    def post(self, request, agency_slug, project_id, item_id):
+        form = ItemUpdateForm(request.POST, agency=self.agency)
+        if form.is_valid():
+            try:
+                services.item_update(actor=self.membership, item=self.item, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            except ApplicationError as exc:
+                if exc.status == 403:
+                    raise PermissionDenied from exc
+                add_service_error(form, exc)
+        if form.errors:
+            return self.render_item(update_form=form)
+        messages.success(request, "Item saved.")
+        return self.back_to_item()
+
+
+class ItemStatusView(ItemMixin, View):
+    """The checklist row's status select. With htmx it returns the row (and, out of band,
+    the readiness summary); without, it redirects back to the checklist."""
+
+    def post(self, request, agency_slug, project_id, item_id):
+        form = ItemStatusForm(request.POST)
+        error = None
+        if form.is_valid():
+            try:
+                services.item_update(actor=self.membership, item=self.item, **form.cleaned_data)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            except ApplicationError as exc:
+                if exc.status == 403:
+                    raise PermissionDenied from exc
+                error = exc.message
+        else:
+            error = "Choose a status from the list."
+        if request.htmx:
+            item = get_item(project=self.project, item_id=item_id)
+            context = {
+                "agency": self.agency,
+                "project": self.project,
+                "item": item,
+                "can_work": True,
+                "status_choices": ItemStatus.choices,
+                "row_error": error,
+                "items_url": self.get_context_data()["items_url"],
+                "today": timezone.localdate(),
+                "oob": error is None,
+                **readiness_context(self.project, services.project_readiness(project=self.project)),
+            }
+            return render(
+                request, "checklists/partials/item_row_response.html", context,
+                status=422 if error else 200,
+            )  # fmt: skip
+        if error:
+            messages.error(request, f"{self.item.title}: {error}")
+        else:
+            messages.success(request, f"{self.item.title}: {self.item.get_status_display()}.")
+        return redirect(safe_next(request, self.back().url))
+
+
+class EvidenceView(ItemMixin, View):
+    def post(self, request, agency_slug, project_id, item_id):
+        form = EvidenceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.evidence_add(actor=self.membership, item=self.item, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            except ApplicationError as exc:
+                raise PermissionDenied from exc
+        if form.errors:
+            return self.render_item(evidence_form=form)
+        messages.success(request, "Evidence added.")
+        return self.back_to_item("evidence")
+
+
+class CommentView(ItemMixin, View):
+    def post(self, request, agency_slug, project_id, item_id):
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.comment_add(actor=self.membership, item=self.item, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            except ApplicationError as exc:
+                raise PermissionDenied from exc
+        if form.errors:
+            return self.render_item(comment_form=form)
+        messages.success(request, "Comment added.")
+        return self.back_to_item("comments")
+
+
+class SignOffView(ItemMixin, View):
+    def post(self, request, agency_slug, project_id, item_id):
+        try:
+            services.item_sign_off(actor=self.membership, item=self.item)
+        except ApplicationError as exc:
+            if exc.status == 403:
+                raise PermissionDenied from exc
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"You signed off “{self.item.title}”.")
+        return redirect(safe_next(request, self.back_to_item().url))
+
+
+class CatalogView(AgencyViewMixin, FormView):
+    """The agency's own checklist items, and the shared catalog to browse."""
+
+    required_capability = C.MANAGE_AGENCY
+    template_name = "checklists/catalog.html"
+    form_class = CatalogItemForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["own_items"] = selectors.agency_catalog(agency=self.agency, own_only=True)
+        query = (self.request.GET.get("q") or "").strip()[:100]
+        shared = selectors.shared_catalog(search=query or None)
+        context["shared_items"] = shared
+        context["search"] = query
+        context["category_labels"] = CATEGORY_LABELS
+        return context
+
+    def form_valid(self, form):
+        try:
+            item = services.catalog_item_create(actor=self.membership, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"“{item.title}” added; engagements it applies to now include it."
+        )
+        return redirect("catalog", agency_slug=self.agency.slug)
+
+
+class CatalogRetireView(AgencyViewMixin, TemplateView):
+    required_capability = C.MANAGE_AGENCY
+    template_name = "checklists/catalog_retire.html"
+
+    @cached_property
+    def catalog_item(self):
+        return get_own_catalog_item(
+            agency=self.agency, catalog_item_id=self.kwargs["catalog_item_id"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "catalog_item": self.catalog_item}
+
+    def post(self, request, agency_slug, catalog_item_id):
+        services.catalog_item_retire(actor=self.membership, item=self.catalog_item)
+        messages.success(request, f"“{self.catalog_item.title}” retired.")
+        return redirect("catalog", agency_slug=agency_slug)

@@ -1,0 +1,29 @@
+"""Migration operations shared by the apps."""
+
+from django.db.migrations.operations import AddIndex
+
+
+class AddIndexConcurrently(AddIndex):
+    """Add an index without locking writes on PostgreSQL (CREATE INDEX CONCURRENTLY), where
+    tables are big; a plain CREATE INDEX elsewhere. The migration must be `atomic = False`."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.add_index(model, self.index, concurrently=True)
+        else:
+            schema_editor.add_index(model, self.index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.remove_index(model, self.index, concurrently=True)
+        else:
+            schema_editor.remove_index(model, self.index)
+
+    def describe(self):
+        return super().describe() + " (concurrently on PostgreSQL)"

@@ -1,0 +1,109 @@
+"""Forms for engagements: the profile, the tier override, environments, assignments."""
+
+from __future__ import annotations
+
+from django import forms
+
+from apps.clients.models import Client
+from apps.core.forms import AgencyForm
+from apps.projects.models import Environment
+from apps.projects.profile import Framework, Platform, Stage, Tier
+from apps.projects.selectors import assignable_members
+
+
+class StackField(forms.CharField):
+    """A comma-separated list in the form, a list of names in the model."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(value) > 20 or any(len(part) > 40 for part in value):
+            raise forms.ValidationError("Up to 20 technologies of at most 40 characters each.")
+
+
+class ProjectForm(AgencyForm):
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
+    name = forms.CharField(max_length=160, label="Engagement name")
+    source_platform = forms.ChoiceField(choices=Platform.choices, label="Built with")
+    repository_url = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", label="Repository URL"
+    )
+    stack = StackField(
+        max_length=900, required=False, help_text="Comma-separated, e.g. React, Vite, Supabase"
+    )
+    users_at_launch = forms.IntegerField(
+        min_value=0, max_value=10_000_000_000, required=False, label="Expected users at launch"
+    )
+    users_in_a_year = forms.IntegerField(
+        min_value=0, max_value=10_000_000_000, required=False, label="Expected users in a year"
+    )
+    compliance = forms.MultipleChoiceField(
+        choices=Framework.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Compliance needs",
+    )
+    stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.DISCOVERY)
+    target_launch = forms.DateField(
+        required=False, widget=forms.DateInput({"type": "date"}), label="Target launch date"
+    )
+    description = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea({"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = self.fields["client"].queryset.active()
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(
+        choices=[("", "Use the recommendation"), *Tier.choices], required=False
+    )
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Required when you override the recommendation.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("tier") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why this engagement needs a different tier.")
+        return data
+
+
+class EnvironmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Environment.Kind.choices)
+    url = forms.URLField(max_length=500, required=False, assume_scheme="https", label="URL")
+    notes = forms.CharField(max_length=2000, required=False)
+
+
+class AssignForm(AgencyForm):
+    member = forms.ModelChoiceField(
+        queryset=None, label="Engineer", empty_label="Choose someone to assign"
+    )
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, agency=agency, **kwargs)
+        self.fields["member"].queryset = assignable_members(agency=agency)
+        self.fields["member"].label_from_instance = lambda m: (
+            f"{m.user.display_name} ({m.get_role_display()})"
+        )
+
+
+class ProjectFilterForm(AgencyForm):
+    q = forms.CharField(max_length=100, required=False, label="Search")
+    stage = forms.ChoiceField(choices=[("", "All stages"), *Stage.choices], required=False)
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.order_by("name"), required=False, empty_label="All clients"
+    )
+    archived = forms.BooleanField(required=False, label="Archived")

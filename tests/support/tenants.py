@@ -1,0 +1,69 @@
+"""One object of every kind an agency's routes address, for tests that walk every route."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from apps.agencies import services
+from apps.agencies.roles import Role
+from tests.factories import MembershipFactory
+
+
+@contextmanager
+def rolled_back():
+    """Run a request (or several) and undo whatever it wrote, so the next one starts from
+    the same objects."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
+    """One object of every kind the agency's routes address, keyed by URL kwarg name.
+    With `viewer`, the objects are ones they may reach: the API token is theirs, and they
+    are assigned to the engagement (staff) or linked to its client (client contact)."""
+    from apps.checklists.services import catalog_item_create
+    from apps.clients.services import client_create, contact_create
+    from apps.projects.services import project_assign, project_create
+
+    tag = uuid.uuid4().hex[:8]
+    other = MembershipFactory(agency=agency, role=Role.ENGINEER)
+    invitation, _ = services.invitation_create(
+        actor=owner_membership, email=f"invitee-{tag}@{agency.slug}.test", role=Role.ENGINEER
+    )
+    token, _ = services.api_token_create(actor=viewer or other, name="ci", expires_in_days=30)
+    client = client_create(actor=owner_membership, name=f"Client {tag}")
+    contact = contact_create(
+        actor=owner_membership, client=client, name="Pat", email=f"pat-{tag}@x.test"
+    )
+    project = project_create(actor=owner_membership, client=client, name=f"Project {tag}")
+    assignment = project_assign(actor=owner_membership, project=project, member=other)
+    if viewer is not None and viewer.role == Role.CLIENT:
+        viewer.client = client
+        viewer.save(update_fields=["client"])
+    elif viewer is not None and viewer.pk != owner_membership.pk:
+        project_assign(actor=owner_membership, project=project, member=viewer)
+    catalog_item = catalog_item_create(
+        actor=owner_membership,
+        key=f"security.own-{tag}",
+        category="security",
+        title="Our own check",
+        guidance="Do it.",
+        severity="low",
+        level="gold",
+    )
+    return {
+        "agency_slug": agency.slug,
+        "member_id": str(other.pk),
+        "invitation_id": str(invitation.pk),
+        "token_id": str(token.pk),
+        "client_id": str(client.pk),
+        "contact_id": str(contact.pk),
+        "project_id": str(project.pk),
+        "assignment_id": str(assignment.pk),
+        "item_id": str(project.checklist_items.first().pk),
+        "catalog_item_id": str(catalog_item.pk),
+    }

@@ -1,0 +1,38 @@
+"""Every agency page renders for every role that may see it, with real objects behind it:
+a template error anywhere shows up here as a 500."""
+
+import pytest
+from django.test import Client
+
+from apps.agencies.mixins import allowed
+from apps.agencies.roles import Role
+from tests.factories import MembershipFactory
+from tests.support.routes import all_routes
+from tests.support.tenants import tenant_objects
+
+PAGES = [r for r in all_routes() if r.is_agency_scoped and not r.is_api and hasattr(r.view, "get")]
+
+
+def test_pages_are_found():
+    assert {"dashboard", "project_detail", "item_detail", "my_work", "portal"} <= {
+        r.name for r in PAGES
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_every_page_renders_for_every_role(role, agency, catalog):
+    owner = MembershipFactory(agency=agency, role=Role.OWNER)
+    member = owner if role == Role.OWNER else MembershipFactory(agency=agency, role=role)
+    # Their own membership: anyone may open "leave the agency", only admins "remove".
+    objects = {**tenant_objects(agency, owner, viewer=member), "member_id": str(member.pk)}
+    client = Client()
+    client.force_login(member.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    failures = []
+    for route in PAGES:
+        response = client.get(route.url(objects))
+        rule = getattr(route.view, "required_capability", None)
+        expected = {200, 302} if allowed(member, rule, "GET", route.view) else {403}
+        if response.status_code not in expected:
+            failures.append(f"{role} GET /{route.route}: {response.status_code}")
+    assert not failures, "\n".join(failures)
