@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from apps.agencies import api as agencies_api
+from apps.bookings import api as bookings_api
 from apps.checklists import api as checklists_api
 from apps.clients import api as clients_api
 from apps.projects import api as projects_api
@@ -59,9 +60,57 @@ agency_patterns = [
             ]
         ),
     ),
+    path("consultation-types/", bookings_api.OfferListAPI.as_view(), name="api_offers"),
+    path(
+        "consultation-types/<uuid:offer_id>/",
+        bookings_api.OfferDetailAPI.as_view(),
+        name="api_offer",
+    ),
+    path("bookings/", bookings_api.BookingListAPI.as_view(), name="api_bookings"),
+    path(
+        "bookings/<uuid:booking_id>/",
+        include(
+            [
+                path("", bookings_api.BookingDetailAPI.as_view(), name="api_booking"),
+                path("cancel/", bookings_api.BookingCancelAPI.as_view(), name="api_booking_cancel"),
+                path(
+                    "reschedule/",
+                    bookings_api.BookingRescheduleAPI.as_view(),
+                    name="api_booking_reschedule",
+                ),
+            ]
+        ),
+    ),
+]
+
+# The public booking API: no account. A booking is reached through its signed manage link;
+# `manage` is a reserved agency slug, so these never shadow an agency's routes.
+public_booking_patterns = [
+    path("manage/<str:token>/", bookings_api.PublicBookingAPI.as_view(), name="api_public_booking"),
+    path(
+        "manage/<str:token>/cancel/",
+        bookings_api.PublicBookingCancelAPI.as_view(),
+        name="api_public_booking_cancel",
+    ),
+    path(
+        "manage/<str:token>/reschedule/",
+        bookings_api.PublicBookingRescheduleAPI.as_view(),
+        name="api_public_booking_reschedule",
+    ),
+    path(
+        "<slug:agency>/<slug:offer>/slots/",
+        bookings_api.PublicSlotsAPI.as_view(),
+        name="api_public_slots",
+    ),
+    path(
+        "<slug:agency>/<slug:offer>/bookings/",
+        bookings_api.PublicBookingCreateAPI.as_view(),
+        name="api_public_bookings",
+    ),
 ]
 
 urlpatterns = [
     path("me", agencies_api.MeAPI.as_view(), name="api_me"),
     path("agencies/<slug:agency_slug>/", include(agency_patterns)),
+    path("book/", include(public_booking_patterns)),
 ]

@@ -19,6 +19,7 @@ agency_patterns = [
     path("", include("apps.clients.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.checklists.urls")),
+    path("", include("apps.bookings.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
         agency_views.InvitationAcceptView.as_view(),
         name="invitation_accept",
     ),
+    path("book/", include("apps.bookings.public_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

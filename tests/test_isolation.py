@@ -47,6 +47,11 @@ UNSCOPED = {
     "account_*": "allauth: sign-up, sign-in, email, password",
     "mfa_*": "allauth: the user's own two-factor settings",
     "None": "allauth's internal unnamed routes",
+    "book_agency": "public: an agency's consultation offers",
+    "book_offer": "public: the booking page of one offer",
+    "booking_manage": "public: a booking, reached only through its signed link",
+    "booking_ics": "public: a booking's calendar file, through its signed link",
+    "api_public_*": "public booking API (slots, booking, the signed link's actions)",
 }
 
 

@@ -80,8 +80,8 @@ def _grow_team(project, owner, engineer, rows):
 
 # name: (URL name, viewer, how to grow from 1 row to 50, expected queries)
 PAGES = {
-    "dashboard": ("dashboard", "owner", _grow_projects, 9),
-    "dashboard_engineer": ("dashboard", "engineer", _grow_projects, 9),
+    "dashboard": ("dashboard", "owner", _grow_projects, 10),
+    "dashboard_engineer": ("dashboard", "engineer", _grow_projects, 10),
     "projects": ("projects", "owner", _grow_projects, 6),
     "engagement": ("project_detail", "owner", _grow_checklist, 12),
     "engagement_engineer": ("project_detail", "engineer", _grow_checklist, 13),

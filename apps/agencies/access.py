@@ -42,3 +42,12 @@ def get_api_token(*, member: Membership, token_id) -> ApiToken:
     if not member.can(Capability.MANAGE_AGENCY):
         qs = qs.filter(membership=member)
     return get_for_agency_or_404(qs, agency=member.agency, pk=token_id)
+
+
+def agency_for_public_slug(slug: str) -> Agency:
+    """An agency's public pages (booking): anyone may look, so the slug alone decides, and an
+    unknown slug is a plain 404. The caller activates the tenant scope."""
+    agency = Agency.objects.filter(slug=slug).first()
+    if agency is None:
+        raise Http404
+    return agency

@@ -385,6 +385,22 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
             "An agency needs at least one owner. Make someone else an owner first.",
             code="last_owner",
         )
+    from apps.bookings.models import Booking
+    from apps.projects.services import assignments_revoke_for_member
+
+    upcoming = (
+        Booking.objects.for_agency(agency)
+        .confirmed()
+        .filter(host=membership, end__gt=timezone.now())
+        .count()
+    )
+    if upcoming:
+        raise ApplicationError(
+            f"{membership.user.display_name} hosts {upcoming} upcoming consultation"
+            f"{'s' if upcoming != 1 else ''}. Cancel or move them first, so nobody is left "
+            "waiting for a meeting.",
+            code="has_upcoming_bookings",
+        )
     audit_record(
         verb=Verb.MEMBER_REMOVED,
         actor=actor.user,
@@ -393,8 +409,6 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         target_repr=membership.user.email,
         changes={"role": membership.role, "left": leaving},
     )
-    from apps.projects.services import assignments_revoke_for_member
-
     assignments_revoke_for_member(membership=membership)
     membership.delete()
 

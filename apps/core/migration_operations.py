@@ -1,6 +1,6 @@
 """Migration operations shared by the apps."""
 
-from django.db.migrations.operations import AddIndex
+from django.db.migrations.operations import AddIndex, RunSQL
 
 
 class AddIndexConcurrently(AddIndex):
@@ -27,3 +27,16 @@ class AddIndexConcurrently(AddIndex):
 
     def describe(self):
         return super().describe() + " (concurrently on PostgreSQL)"
+
+
+class RunSQLOnPostgreSQL(RunSQL):
+    """SQL that only PostgreSQL has (extensions, exclusion constraints); a no-op elsewhere,
+    where the service layer carries the guarantee instead."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

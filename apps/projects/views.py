@@ -399,6 +399,8 @@ class PortalView(AgencyViewMixin, TemplateView):
 
 def dashboard_context(member) -> dict:
     """What the agency dashboard shows a staff member (see agencies.views.DashboardView)."""
+    from apps.bookings.selectors import booking_list
+
     stages = selectors.stage_counts(member=member)
     return {
         "projects": selectors.project_list(member=member)[:12],
@@ -406,4 +408,5 @@ def dashboard_context(member) -> dict:
         "in_flight": stages.get(Stage.MIGRATION, 0) + stages.get(Stage.STAGING, 0),
         "overdue": checklist_selectors.overdue_items(member=member, limit=10),
         "recent_activity": selectors.recent_activity(member=member, limit=10),
+        "upcoming_bookings": booking_list(member=member, when="upcoming", status="confirmed")[:5],
     }

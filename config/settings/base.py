@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.clients",
     "apps.projects",
     "apps.checklists",
+    "apps.bookings",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "apps.projects.profile.Tier",
         "ClientStatusEnum": "apps.clients.models.Client.Status",
         "ItemStatusEnum": "apps.checklists.models.ItemStatus",
+        "BookingStatusEnum": "apps.bookings.models.Booking.Status",
+        "PlatformEnum": "apps.projects.profile.Platform",
     },
 }
 

@@ -56,12 +56,25 @@
     });
   }
 
+  // The booking pages show times in the booker's zone: without ?tz= the browser adds it once.
+  function bookInBrowserZone() {
+    if (!document.querySelector("[data-zone-auto]")) return;
+    var params = new URLSearchParams(window.location.search);
+    if (params.has("tz")) return;
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) return;
+    params.set("tz", zone);
+    window.location.replace(window.location.pathname + "?" + params.toString());
+  }
+
   function init(root) {
     detectTimeZone(root);
     wireCopyButtons(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    bookInBrowserZone();
     init(document);
     focusErrorSummary(document);
     closeMenusOnOutsideClick();

@@ -55,6 +55,10 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
         severity="low",
         level="gold",
     )
+    staff_viewer = viewer is not None and viewer.role != Role.CLIENT
+    offer, booking, override = _booking_objects(
+        agency, owner_membership, viewer if staff_viewer else other, tag
+    )
     return {
         "agency_slug": agency.slug,
         "member_id": str(other.pk),
@@ -66,4 +70,37 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
         "assignment_id": str(assignment.pk),
         "item_id": str(project.checklist_items.first().pk),
         "catalog_item_id": str(catalog_item.pk),
+        "offer_id": str(offer.pk),
+        "booking_id": str(booking.pk),
+        "override_id": str(override.pk),
     }
+
+
+def _booking_objects(agency, owner_membership, host, tag):
+    """An offer hosted by `host` (who gets an every-day schedule), a booking of it a week
+    ahead, and a date override on the host's calendar."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from apps.bookings import services as booking_services
+
+    booking_services.schedule_save(
+        actor=owner_membership,
+        member=host,
+        time_zone="UTC",
+        weekly={day: [(time(0), time(0))] for day in range(7)},
+    )
+    offer = booking_services.offer_save(
+        actor=owner_membership, hosts=[host], name=f"Review {tag}", slug=f"review-{tag}",
+        duration_minutes=30, interval_minutes=30, minimum_notice_minutes=0,
+    )  # fmt: skip
+    start = (timezone.now() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    booking = booking_services.booking_create(
+        consultation_type=offer, start=start, consent=True, idempotency_key=f"fixture-{tag}",
+        booker=booking_services.Booker(name="Pat", email=f"pat-{tag}@x.test", time_zone="UTC"),
+    )  # fmt: skip
+    override = booking_services.override_save(
+        actor=owner_membership, member=host, day=start.date() + timedelta(days=1), ranges=[]
+    )
+    return offer, booking, override

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from apps.accounts.models import User
 from apps.agencies import services as agency_services
@@ -383,6 +384,7 @@ class DemoWork:
                 client_services.client_update(
                     actor=self.manager, client=clients[spec.name], status=Client.Status.ARCHIVED
                 )
+        DemoBookings(self.agency, self.members, self.rng).run()
         return created
 
     # --- Clients ----------------------------------------------------------------------------
@@ -584,6 +586,106 @@ class DemoWork:
                 )
             )
         ReadinessSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+class DemoBookings:
+    """Two consultation offers, the hosts' weekly hours (each in their own zone) and a few
+    upcoming bookings, so the public booking page and the bookings list have something on
+    them. Created once; a later run finds the offers and leaves everything as it is."""
+
+    HOURS = {  # host email: (time zone, weekly ranges per weekday Monday..Friday)
+        "owner@northwind.test": ("Europe/Berlin", [(time(9), time(12)), (time(14), time(17))]),
+        "admin@northwind.test": ("Europe/London", [(time(10), time(16))]),
+        "engineer@northwind.test": ("America/New_York", [(time(9), time(15))]),
+        "engineer2@northwind.test": ("Asia/Kolkata", [(time(11), time(18))]),
+    }
+    PROSPECTS = [
+        ("Nadia Novak", "nadia@lumen.example", "Lumen Analytics", "lovable", 15_000, ["gdpr"]),
+        ("Tomas Reyes", "tomas@fieldkit.example", "FieldKit", "bolt", 3_000, []),
+        ("Priya Shah", "priya@carely.example", "Carely", "replit", 40_000, ["hipaa"]),
+    ]
+
+    def __init__(self, agency: Agency, members: dict, rng: random.Random):
+        self.agency, self.members, self.rng = agency, members, rng
+        self.owner = members["owner@northwind.test"]
+
+    def run(self) -> None:
+        from apps.bookings import services as booking_services
+        from apps.bookings.models import ConsultationType
+
+        if ConsultationType.objects.for_agency(self.agency).exists():
+            return
+        for email, (zone, ranges) in self.HOURS.items():
+            booking_services.schedule_save(
+                actor=self.owner,
+                member=self.members[email],
+                time_zone=zone,
+                weekly=dict.fromkeys(range(5), ranges),
+            )
+        review = booking_services.offer_save(
+            actor=self.owner,
+            hosts=[self.members["owner@northwind.test"], self.members["admin@northwind.test"]],
+            name="Prototype review",
+            slug="prototype-review",
+            description="Show us your AI-built prototype; we tell you what it takes to launch.",
+            duration_minutes=45,
+            interval_minutes=15,
+            buffer_after_minutes=15,
+            minimum_notice_minutes=12 * 60,
+            booking_window_days=45,
+            daily_cap=4,
+            location_detail="https://meet.northwind.test/review",
+        )
+        booking_services.offer_save(
+            actor=self.owner,
+            hosts=[
+                self.members["engineer@northwind.test"],
+                self.members["engineer2@northwind.test"],
+            ],
+            name="Security deep-dive",
+            slug="security-deep-dive",
+            description="An hour with an engineer on secrets, row-level security and rate limits.",
+            duration_minutes=60,
+            interval_minutes=30,
+            buffer_before_minutes=10,
+            minimum_notice_minutes=24 * 60,
+            booking_window_days=30,
+            host_choice="booker_picks",
+            location="phone",
+            location_detail="+44 20 7946 0000",
+        )
+        self.book_prospects(review)
+
+    def book_prospects(self, offer) -> None:
+        from apps.bookings import services as booking_services
+        from apps.bookings.availability import available_slots
+
+        now = timezone.now()
+        slots = available_slots(offer, start=now, end=now + timedelta(days=14), now=now)
+        picks = sorted(
+            self.rng.sample(slots, k=min(len(slots), len(self.PROSPECTS))), key=lambda s: s.start
+        )
+        for (name, email, company, platform, users, compliance), slot in zip(
+            self.PROSPECTS, picks, strict=False
+        ):
+            booking_services.booking_create(
+                consultation_type=offer,
+                start=slot.start,
+                booker=booking_services.Booker(
+                    name=name,
+                    email=email,
+                    time_zone=self.rng.choice(["America/Chicago", "Europe/Paris", "Asia/Dubai"]),
+                    company=company,
+                    prototype_url=f"https://{slugify(company)}.{platform}.example",
+                    platform=platform,
+                    expected_users=users,
+                    compliance=tuple(compliance),
+                    notes="Found you through the prototype-to-production guide.",
+                ),
+                consent=True,
+                idempotency_key=f"demo-{email.split('@')[0]}",
+                now=now,
+            )
 
 
 def _scaled(value: Decimal, share: float) -> Decimal:

@@ -1,0 +1,66 @@
+"""The public booking form: who is booking, about what, and their consent."""
+
+from __future__ import annotations
+
+from django import forms
+
+from apps.projects.profile import Framework, Platform
+
+
+class PublicBookingForm(forms.Form):
+    start = forms.DateTimeField(widget=forms.HiddenInput)
+    time_zone = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    host = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=150, label="Your name")
+    email = forms.EmailField(max_length=254, label="Email")
+    company = forms.CharField(max_length=160, required=False)
+    prototype_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label="Link to your prototype",
+        help_text="The app's address or its repository.",
+    )
+    platform = forms.ChoiceField(
+        choices=[("", "Choose one"), *Platform.choices], required=False, label="Built with"
+    )
+    expected_users = forms.IntegerField(
+        min_value=0,
+        max_value=10_000_000_000,
+        required=False,
+        label="Users you expect in the first year",
+    )
+    compliance = forms.MultipleChoiceField(
+        choices=Framework.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Compliance needs",
+        help_text="Tick any that apply to your users or data.",
+    )
+    notes = forms.CharField(
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        label="Anything we should know",
+    )
+    consent = forms.BooleanField(
+        label="I agree to the privacy notice above.",
+        error_messages={
+            "required": "Please agree to the privacy notice so we can use your details."
+        },
+    )
+
+
+class RescheduleForm(forms.Form):
+    start = forms.DateTimeField(widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=500, required=False, label="Reason (optional)")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        label="Why are you cancelling?",
+        error_messages={"required": "Please say why, so the other side knows."},
+    )

@@ -1,0 +1,12 @@
+"""Public booking pages, mounted under /book/. `manage` is a reserved agency slug."""
+
+from django.urls import path
+
+from apps.bookings import public_views as views
+
+urlpatterns = [
+    path("manage/<str:token>/", views.ManageBookingView.as_view(), name="booking_manage"),
+    path("manage/<str:token>/invite.ics", views.BookingIcsView.as_view(), name="booking_ics"),
+    path("<slug:agency>/", views.AgencyOffersView.as_view(), name="book_agency"),
+    path("<slug:agency>/<slug:offer>/", views.BookOfferView.as_view(), name="book_offer"),
+]

@@ -1,0 +1,358 @@
+"""The public side of booking: an agency's offers, the booking page (days, then times, then
+a short form, in the booker's time zone), and the signed page to reschedule or cancel."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from apps.accounts.validators import validate_time_zone
+from apps.agencies.access import agency_for_public_slug
+from apps.agencies.models import Agency
+from apps.bookings import services
+from apps.bookings.access import booking_for_token, get_published_offer
+from apps.bookings.availability import available_slots
+from apps.bookings.ics import booking_ics
+from apps.bookings.models import Booking, ConsultationType
+from apps.bookings.public_forms import CancelForm, PublicBookingForm, RescheduleForm
+from apps.bookings.selectors import bookings_of_booker, offer_list
+from apps.bookings.slots import slots_by_local_day
+from apps.bookings.tasks import manage_url
+from apps.bookings.tokens import BadManageLinkError, manage_token
+from apps.core.errors import ApplicationError
+from apps.core.tenancy import activate_agency
+from apps.core.views_helpers import add_service_error
+
+DAYS_SHOWN = 14
+
+
+def _agency(slug: str) -> Agency:
+    agency = agency_for_public_slug(slug)
+    activate_agency(agency)
+    return agency
+
+
+def _zone_from(request, default: str) -> tuple[str, str | None]:
+    """The booker's zone from `?tz=` (set by the browser), else `default`; with an error
+    message when the given one is not a real zone."""
+    requested = (request.POST.get("time_zone") or request.GET.get("tz") or "").strip()
+    if not requested:
+        return default, None
+    try:
+        validate_time_zone(requested)
+    except ValidationError:
+        return default, (
+            f"“{requested[:64]}” is not a time zone we know; times are shown in {default}. "
+            "Choose yours from the list."
+        )
+    return requested, None
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class AgencyOffersView(View):
+    def get(self, request, agency):
+        agency_obj = _agency(agency)
+        offers = offer_list(agency=agency_obj, published_only=True)
+        return render(
+            request, "bookings/public/offers.html", {"agency": agency_obj, "offers": offers}
+        )
+
+
+class SlotPicker:
+    """Days (with their number of free times) and the chosen day's times, in the booker's
+    zone, from one slot computation over the days shown."""
+
+    def __init__(
+        self, offer: ConsultationType, zone_name: str, first: date | None, day: date | None
+    ):
+        zone = zoneinfo.ZoneInfo(zone_name)
+        today = timezone.localtime(timezone.now(), zone).date()
+        last_bookable = today + timedelta(days=offer.booking_window_days)
+        first = max(first or today, today)
+        first = min(first, last_bookable)
+        self.days = [first + timedelta(days=n) for n in range(DAYS_SHOWN)]
+        start = datetime.combine(self.days[0], time.min, tzinfo=zone)
+        end = datetime.combine(self.days[-1] + timedelta(days=1), time.min, tzinfo=zone)
+        slots = available_slots(offer, start=start, end=end)
+        self.by_day = slots_by_local_day(slots, zone_name)
+        self.counts = [(d, len(self.by_day.get(d, []))) for d in self.days]
+        self.day = day if day in self.by_day else next(iter(self.by_day), None)
+        self.times = [(slot, slot.start.astimezone(zone)) for slot in self.by_day.get(self.day, [])]
+        self.earlier = first - timedelta(days=DAYS_SHOWN) if first > today else None
+        later = first + timedelta(days=DAYS_SHOWN)
+        self.later = later if later <= last_bookable else None
+        self.zone = zone_name
+
+
+def _host_names(offer: ConsultationType) -> dict[str, str]:
+    return {str(h.membership_id): h.membership.user.display_name for h in offer.hosts.all()}
+
+
+class BookOfferView(View):
+    template_name = "bookings/public/book.html"
+
+    def _offer(self, agency_slug: str, offer_slug: str) -> ConsultationType:
+        agency = _agency(agency_slug)
+        return get_published_offer(agency=agency, offer_slug=offer_slug)
+
+    def _context(self, request, offer, zone_name, zone_error, form=None, error=None):
+        first, day = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("day"))
+        picker = SlotPicker(offer, zone_name, first, day)
+        chosen = None
+        start_param = request.GET.get("start") if form is None else form.data.get("start")
+        if start_param:
+            try:
+                chosen = datetime.fromisoformat(start_param)
+                chosen = chosen.astimezone(zoneinfo.ZoneInfo(zone_name))
+            except ValueError:
+                chosen = None
+        if form is None and chosen is not None:
+            user = request.user if request.user.is_authenticated else None
+            form = PublicBookingForm(
+                initial={
+                    "start": chosen.isoformat(),
+                    "time_zone": zone_name,
+                    "host": request.GET.get("host") or None,
+                    "idempotency_key": uuid.uuid4().hex,
+                    "name": getattr(user, "name", ""),
+                    "email": getattr(user, "email", ""),
+                    "company": _client_name(user, offer.agency),
+                }
+            )
+        user = request.user if request.user.is_authenticated else None
+        return {
+            "agency": offer.agency,
+            "offer": offer,
+            "picker": picker,
+            "zone": zone_name,
+            "zone_error": zone_error,
+            "zones": _zone_choices(),
+            "chosen": chosen,
+            "form": form,
+            "error": error,
+            "host_names": _host_names(offer),
+            "booker_picks": offer.host_choice == ConsultationType.HostChoice.BOOKER_PICKS,
+            "policy": services.policy_for(offer.agency),
+            "my_bookings": bookings_of_booker(agency=offer.agency, user=user) if user else [],
+        }
+
+    def get(self, request, agency, offer):
+        offer_obj = self._offer(agency, offer)
+        zone_name, zone_error = _zone_from(request, offer_obj.agency.time_zone)
+        context = self._context(request, offer_obj, zone_name, zone_error)
+        return render(request, self.template_name, context, status=400 if zone_error else 200)
+
+    def post(self, request, agency, offer):
+        offer_obj = self._offer(agency, offer)
+        zone_name, zone_error = _zone_from(request, offer_obj.agency.time_zone)
+        form = PublicBookingForm(request.POST)
+        error = zone_error
+        status = 400
+        if form.is_valid() and not zone_error:
+            data = form.cleaned_data
+            host = None
+            if data["host"]:
+                hosts = {h.membership_id: h.membership for h in offer_obj.hosts.all()}
+                host = hosts.get(data["host"])
+                if host is None:
+                    form.add_error(None, "Choose one of the people listed.")
+            if not form.errors:
+                try:
+                    booking = services.booking_create(
+                        consultation_type=offer_obj,
+                        start=data["start"],
+                        host=host,
+                        booker=services.Booker(
+                            name=data["name"],
+                            email=data["email"],
+                            time_zone=zone_name,
+                            company=data["company"],
+                            prototype_url=data["prototype_url"],
+                            platform=data["platform"],
+                            expected_users=data["expected_users"],
+                            compliance=tuple(data["compliance"]),
+                            notes=data["notes"],
+                        ),
+                        consent=data["consent"],
+                        idempotency_key=data["idempotency_key"],
+                        user=request.user,
+                    )
+                except services.SlotTakenError as exc:
+                    error, status = exc.message, 409
+                except (ValidationError, ApplicationError) as exc:
+                    add_service_error(form, exc)
+                else:
+                    # With the zone in the address the page needs no reload to show it.
+                    url = reverse("booking_manage", args=[manage_token(booking)])
+                    return redirect(f"{url}?{urlencode({'booked': 1, 'tz': zone_name})}")
+        context = self._context(request, offer_obj, zone_name, zone_error, form=form, error=error)
+        if status == 409:
+            # The time is gone: show the fresh times of that day instead of the form.
+            context["form"] = None
+            context["chosen"] = None
+        return render(request, self.template_name, context, status=status)
+
+
+def _client_name(user, agency) -> str:
+    if user is None:
+        return ""
+    membership = user.memberships.filter(agency=agency).select_related("client").first()
+    return membership.client.name if membership and membership.client else ""
+
+
+def _zone_choices():
+    from apps.accounts.validators import time_zone_choices
+
+    return time_zone_choices()
+
+
+class ManageBookingView(View):
+    """The booker's page for one booking, reached only through the signed link."""
+
+    template_name = "bookings/public/manage.html"
+
+    def _booking(self, token: str) -> Booking:
+        booking = booking_for_token(token)
+        activate_agency(booking.agency)
+        return booking
+
+    def _context(self, request, booking, token, **extra):
+        zone_name, zone_error = _zone_from(request, booking.booker_time_zone)
+        zone = zoneinfo.ZoneInfo(zone_name)
+        policy = services.policy_for(booking.agency)
+        now = timezone.now()
+        can_change = (
+            booking.status == Booking.Status.CONFIRMED
+            and booking.start - now >= timedelta(hours=policy.cancel_notice_hours)
+        )
+        context = {
+            "agency": booking.agency,
+            "booking": booking,
+            "offer": booking.consultation_type,
+            "token": token,
+            "zone": zone_name,
+            "zone_error": zone_error,
+            "zones": _zone_choices(),
+            "start_local": booking.start.astimezone(zone),
+            "end_local": booking.end.astimezone(zone),
+            "policy": policy,
+            "can_change": can_change,
+            "can_reschedule": can_change and booking.reschedule_count < policy.max_reschedules,
+            "booked": request.GET.get("booked") == "1",
+            "cancel_form": CancelForm(),
+            "reschedule_form": None,
+        }
+        if context["can_reschedule"] and request.GET.get("reschedule"):
+            context["picker"] = SlotPicker(
+                booking.consultation_type,
+                zone_name,
+                _parse_day(request.GET.get("from")),
+                _parse_day(request.GET.get("day")),
+            )
+        context.update(extra)
+        return context
+
+    def get(self, request, token):
+        try:
+            booking = self._booking(token)
+        except BadManageLinkError as exc:
+            return _bad_link(request, exc)
+        context = self._context(request, booking, token)
+        if start := request.GET.get("start"):
+            context["reschedule_form"] = RescheduleForm(initial={"start": start})
+            try:
+                context["new_start_local"] = datetime.fromisoformat(start).astimezone(
+                    zoneinfo.ZoneInfo(context["zone"])
+                )
+            except ValueError:
+                context["reschedule_form"] = None
+        return render(request, self.template_name, context)
+
+    def post(self, request, token):
+        try:
+            booking = self._booking(token)
+        except BadManageLinkError as exc:
+            return _bad_link(request, exc)
+        action = request.POST.get("action")
+        if action == "cancel":
+            form = CancelForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.booking_cancel(
+                        booking=booking, reason=form.cleaned_data["reason"], by_booker=True
+                    )
+                except (ValidationError, ApplicationError) as exc:
+                    add_service_error(form, exc)
+                else:
+                    messages.success(
+                        request, "Your booking is cancelled. We have emailed you both."
+                    )
+                    return redirect("booking_manage", token=token)
+            context = self._context(request, booking, token, cancel_form=form)
+            return render(request, self.template_name, context, status=400)
+        if action == "reschedule":
+            form = RescheduleForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.booking_reschedule(
+                        booking=booking,
+                        new_start=form.cleaned_data["start"],
+                        reason=form.cleaned_data["reason"],
+                        by_booker=True,
+                    )
+                except (ValidationError, ApplicationError) as exc:
+                    add_service_error(form, exc)
+                else:
+                    messages.success(request, "Your booking has moved. We have emailed you both.")
+                    return _back_to_manage(request, token, booking)
+            status = 409 if any("just taken" in e for e in form.non_field_errors()) else 400
+            return render(
+                request, self.template_name,
+                self._context(request, booking, token, reschedule_form=form),
+                status=status,
+            )  # fmt: skip
+        return render(
+            request, self.template_name,
+            self._context(request, booking, token, action_error="Choose to reschedule or cancel."),
+            status=400,
+        )  # fmt: skip
+
+
+def _back_to_manage(request, token: str, booking: Booking):
+    zone_name, _ = _zone_from(request, booking.booker_time_zone)
+    url = reverse("booking_manage", args=[token])
+    return redirect(f"{url}?{urlencode({'tz': zone_name})}")
+
+
+def _bad_link(request, exc: BadManageLinkError):
+    return render(request, "bookings/public/bad_link.html", {"message": exc.message}, status=400)
+
+
+class BookingIcsView(View):
+    def get(self, request, token):
+        try:
+            booking = booking_for_token(token)
+        except BadManageLinkError as exc:
+            return HttpResponse(exc.message, status=400, content_type="text/plain")
+        activate_agency(booking.agency)
+        response = HttpResponse(
+            booking_ics(booking, manage_url=manage_url(booking)), content_type="text/calendar"
+        )
+        response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
+        return response

@@ -1,0 +1,581 @@
+"""Writes for consultation booking: booking (with no double booking), rescheduling and
+cancelling (by the booker through a signed link or by the agency), no-shows, turning a
+booking into a client and engagement, and managing offers and availability."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from itertools import pairwise
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.agencies.models import Membership
+from apps.agencies.roles import Capability, Role
+from apps.bookings import slots
+from apps.bookings.availability import calendar_for
+from apps.bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingPolicy,
+    ConsultationHost,
+    ConsultationType,
+    DateOverride,
+    Schedule,
+    WeeklyRange,
+)
+from apps.core.errors import ApplicationError, ConflictError
+from apps.projects.profile import Framework, Platform
+
+C = Capability
+
+
+class SlotTakenError(ConflictError):
+    """Someone else booked the time first (or it stopped being free); nothing was booked."""
+
+    def __init__(self, message: str = "That time was just taken. Please choose another time."):
+        super().__init__(message, code="slot_taken")
+
+
+_R = slots.Refusal
+REFUSALS = {
+    _R.IN_THE_PAST: "That time is in the past. Please choose another time.",
+    _R.INSIDE_MINIMUM_NOTICE: "That time is too soon: bookings need at least {notice} notice.",
+    _R.BEYOND_BOOKING_WINDOW: "That time is too far ahead: you can book up to {window} days ahead.",
+    _R.OUTSIDE_AVAILABILITY: "Nobody is available at that time. Choose one of the times shown.",
+    _R.MISALIGNED: "Please choose one of the start times shown.",
+    _R.CONFLICT: "That time was just taken. Please choose another time.",
+    _R.DAILY_CAP_REACHED: "That day is fully booked. Please choose another day.",
+}
+
+
+def _notice(minutes: int) -> str:
+    """A notice period as written before "notice": "1 day's", "4 hours'", "30 minutes'"."""
+    for size, unit in ((60 * 24, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}'s" if count == 1 else f"{count} {unit}s'"
+    return f"{minutes} minutes'"
+
+
+def refusal_error(reason: slots.Refusal, consultation_type: ConsultationType) -> ApplicationError:
+    message = REFUSALS[reason].format(
+        notice=_notice(consultation_type.minimum_notice_minutes),
+        window=consultation_type.booking_window_days,
+    )
+    if reason == slots.Refusal.CONFLICT:
+        return SlotTakenError(message)
+    return ApplicationError(message, code=str(reason))
+
+
+def _forbidden() -> ApplicationError:
+    return ApplicationError("Your role does not allow this.", code="permission_denied", status=403)
+
+
+def policy_for(agency) -> BookingPolicy:
+    policy = BookingPolicy.objects.for_agency(agency).first()
+    return policy or BookingPolicy(agency=agency)
+
+
+# --- Booking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Booker:
+    name: str
+    email: str
+    time_zone: str
+    company: str = ""
+    prototype_url: str = ""
+    platform: str = ""
+    expected_users: int | None = None
+    compliance: tuple[str, ...] = ()
+    notes: str = ""
+
+
+def _free_hosts(
+    consultation_type: ConsultationType,
+    *,
+    start: datetime,
+    host: Membership | None,
+    now: datetime,
+    exclude_booking: Booking | None = None,
+) -> list[Membership]:
+    """The hosts who can take `start`, best round-robin candidate first; raises the clearest
+    refusal when there is none."""
+    duration = timedelta(minutes=consultation_type.duration_minutes)
+    calendar = calendar_for(
+        consultation_type,
+        start=start,
+        end=start + duration,
+        host_ids=[host.pk] if host is not None else None,
+        exclude_booking=exclude_booking,
+        now=now,
+    )
+    if host is not None and str(host.pk) not in calendar.memberships:
+        raise ValidationError({"host": "That person does not take this kind of consultation."})
+    free, refusals = [], []
+    for engine_host in calendar.hosts:
+        verdict = slots.slot_is_available(
+            rules=calendar.rules, host=engine_host, start=start, now=now
+        )
+        if verdict is True:
+            free.append(engine_host)
+        else:
+            refusals.append(verdict)
+    if not free:
+        # The same answer for every host is the booker's answer; otherwise the time is
+        # bookable in principle and simply gone.
+        reason = refusals[0] if refusals and len(set(refusals)) == 1 else slots.Refusal.CONFLICT
+        if not calendar.hosts:
+            reason = slots.Refusal.OUTSIDE_AVAILABILITY
+        raise refusal_error(reason, consultation_type)
+    ordered = sorted(free, key=lambda h: (h.upcoming_bookings, -h.priority, h.id))
+    return [calendar.memberships[h.id] for h in ordered]
+
+
+def _validate_booker(booker: Booker, consent: bool) -> None:
+    errors = {}
+    if not consent:
+        errors["consent"] = "Please agree to the privacy notice so that we can use your details."
+    if booker.platform and booker.platform not in Platform.values:
+        errors["platform"] = f"“{booker.platform}” is not one of the platforms listed."
+    unknown = set(booker.compliance) - set(Framework.values)
+    if unknown:
+        errors["compliance"] = f"Unknown compliance needs: {', '.join(sorted(unknown))}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _place(booking: Booking, candidates: list[Membership]) -> Booking:
+    """Insert the booking with the first candidate host whose time is still free. On
+    PostgreSQL the exclusion constraint is what decides between racing requests."""
+    for host in candidates:
+        booking.host = host
+        booking.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                booking.save(force_insert=True)
+        except IntegrityError:
+            booking.pk = None
+            booking._state.adding = True
+            continue
+        return booking
+    raise SlotTakenError()
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    consultation_type: ConsultationType,
+    start: datetime,
+    booker: Booker,
+    consent: bool,
+    idempotency_key: str,
+    host: Membership | None = None,
+    user=None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book `start` with `host` (when the booker picks) or the round-robin host. A second
+    submit with the same idempotency key returns the first booking instead of a new one."""
+    from apps.bookings.tasks import queue_notifications
+
+    now = now or timezone.now()
+    agency = consultation_type.agency
+    if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key or ""):
+        raise ValidationError({"idempotency_key": "The form is out of date: reload the page."})
+    existing = Booking.objects.for_agency(agency).filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if not consultation_type.is_active:
+        raise ApplicationError("This consultation is not open for booking.", code="offer_closed")
+    if consultation_type.host_choice == ConsultationType.HostChoice.BOOKER_PICKS and host is None:
+        raise ValidationError({"host": "Choose who you would like to meet."})
+    _validate_booker(booker, consent)
+    candidates = _free_hosts(consultation_type, start=start, host=host, now=now)
+    duration = timedelta(minutes=consultation_type.duration_minutes)
+    booking = Booking(
+        agency=agency,
+        consultation_type=consultation_type,
+        start=start,
+        end=start + duration,
+        blocked_start=start - timedelta(minutes=consultation_type.buffer_before_minutes),
+        blocked_end=start + duration + timedelta(minutes=consultation_type.buffer_after_minutes),
+        booker_name=booker.name.strip(),
+        booker_email=booker.email.strip().lower(),
+        booker_company=booker.company.strip(),
+        booker_time_zone=booker.time_zone,
+        booker_user=user if user is not None and user.is_authenticated else None,
+        prototype_url=booker.prototype_url.strip(),
+        platform=booker.platform,
+        expected_users=booker.expected_users,
+        compliance=sorted(set(booker.compliance)),
+        notes=booker.notes.strip(),
+        consent_at=now,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        booking = _place(booking, candidates)
+    except SlotTakenError:
+        # The key may have lost to a twin submit of this very form: that booking is ours.
+        twin = Booking.objects.for_agency(agency).filter(idempotency_key=idempotency_key).first()
+        if twin is not None:
+            return twin
+        raise
+    BookingEvent.objects.create(
+        agency=agency, booking=booking, kind=BookingEvent.Kind.BOOKED, by_booker=True,
+        new_start=booking.start, actor=booking.booker_user,
+    )  # fmt: skip
+    queue_notifications(booking)
+    return booking
+
+
+def _check_booker_policy(booking: Booking, now: datetime, *, rescheduling: bool) -> None:
+    policy = policy_for(booking.agency)
+    if booking.start - now < timedelta(hours=policy.cancel_notice_hours):
+        action = "rescheduled" if rescheduling else "cancelled"
+        raise ApplicationError(
+            f"Bookings can be {action} online up to {policy.cancel_notice_hours} hours before "
+            "the meeting. Please reply to your confirmation email instead.",
+            code="too_late",
+        )
+    if rescheduling and booking.reschedule_count >= policy.max_reschedules:
+        raise ApplicationError(
+            f"This booking has been moved {booking.reschedule_count} times already, the most "
+            "we allow online. Please cancel it and book a new time.",
+            code="reschedule_limit",
+        )
+
+
+def _lock(booking: Booking) -> Booking:
+    locked = (
+        Booking.objects.for_agency(booking.agency)
+        .select_for_update(of=("self",))
+        .select_related("consultation_type", "host__user", "agency")
+        .get(pk=booking.pk)
+    )
+    if locked.status != Booking.Status.CONFIRMED:
+        raise ApplicationError(
+            f"This booking is {locked.get_status_display().lower()} and cannot be changed.",
+            code="booking_closed",
+        )
+    return locked
+
+
+@transaction.atomic
+def booking_reschedule(
+    *,
+    booking: Booking,
+    new_start: datetime,
+    reason: str = "",
+    by_booker: bool,
+    actor: Membership | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Move the booking (same UID, next SEQUENCE). The host stays if free; a round-robin
+    booking may move to another free host. `actor` is the agency member moving it when the
+    booker is not."""
+    from apps.bookings.tasks import queue_notifications
+
+    now = now or timezone.now()
+    booking = _lock(booking)
+    if by_booker:
+        _check_booker_policy(booking, now, rescheduling=True)
+    elif not actor_can_manage(actor, booking):
+        raise _forbidden()
+    consultation_type = booking.consultation_type
+    if new_start == booking.start:
+        raise ValidationError({"start": "Choose a different time from the current one."})
+    keep_host = consultation_type.host_choice == ConsultationType.HostChoice.BOOKER_PICKS
+    candidates = _free_hosts(
+        consultation_type,
+        start=new_start,
+        host=booking.host if keep_host else None,
+        now=now,
+        exclude_booking=booking,
+    )
+    if booking.host in candidates:  # the current host first, if they are free
+        candidates.remove(booking.host)
+        candidates.insert(0, booking.host)
+    old_start = booking.start
+    duration = booking.end - booking.start
+    for host in candidates:
+        booking.host = host
+        booking.start, booking.end = new_start, new_start + duration
+        booking.blocked_start = new_start - (old_start - booking.blocked_start)
+        booking.blocked_end = booking.end + (booking.blocked_end - (old_start + duration))
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError:
+            booking = _lock(booking)
+            continue
+        break
+    else:
+        raise SlotTakenError()
+    Booking.objects.filter(pk=booking.pk).update(
+        sequence=booking.sequence + 1, reschedule_count=booking.reschedule_count + 1
+    )
+    booking.sequence += 1
+    booking.reschedule_count += 1
+    BookingEvent.objects.create(
+        agency=booking.agency, booking=booking, kind=BookingEvent.Kind.RESCHEDULED,
+        by_booker=by_booker, actor=getattr(actor, "user", None), old_start=old_start,
+        new_start=new_start,
+        reason=reason.strip()[:500],
+    )  # fmt: skip
+    queue_notifications(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(
+    *, booking: Booking, reason: str, by_booker: bool, actor=None, now: datetime | None = None
+) -> Booking:
+    from apps.bookings.tasks import queue_notifications
+
+    now = now or timezone.now()
+    booking = _lock(booking)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Please say why, so the other side knows."})
+    if by_booker:
+        _check_booker_policy(booking, now, rescheduling=False)
+    elif not actor_can_manage(actor, booking):
+        raise _forbidden()
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = reason[:500]
+    booking.sequence += 1
+    booking.save(
+        update_fields=["status", "cancelled_at", "cancel_reason", "sequence", "updated_at"]
+    )
+    BookingEvent.objects.create(
+        agency=booking.agency, booking=booking, kind=BookingEvent.Kind.CANCELLED,
+        by_booker=by_booker, actor=getattr(actor, "user", None), reason=booking.cancel_reason,
+    )  # fmt: skip
+    queue_notifications(booking)
+    return booking
+
+
+def actor_can_manage(actor: Membership | None, booking: Booking) -> bool:
+    """Admins manage every booking; a host manages their own."""
+    if actor is None or actor.agency_id != booking.agency_id:
+        return False
+    return actor.can(C.MANAGE_OFFERS) or (
+        actor.can(C.MANAGE_OWN_AVAILABILITY) and booking.host_id == actor.pk
+    )
+
+
+@transaction.atomic
+def booking_mark_no_show(*, actor: Membership, booking: Booking, now=None) -> Booking:
+    now = now or timezone.now()
+    booking = _lock(booking)
+    if not actor_can_manage(actor, booking):
+        raise _forbidden()
+    if booking.start > now:
+        raise ApplicationError(
+            "A booking can be marked as a no-show once its time has come.", code="not_started"
+        )
+    booking.status = Booking.Status.NO_SHOW
+    booking.save(update_fields=["status", "updated_at"])
+    BookingEvent.objects.create(
+        agency=booking.agency, booking=booking, kind=BookingEvent.Kind.NO_SHOW, actor=actor.user
+    )
+    return booking
+
+
+_REPO_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
+
+
+@transaction.atomic
+def booking_convert(*, actor: Membership, booking: Booking):
+    """Turn a booking from someone new into a client (or their existing one), a contact and
+    an engagement whose profile carries the booking's answers."""
+    from apps.clients.models import Client, ClientContact
+    from apps.clients.services import client_create, contact_create
+    from apps.projects.services import project_create
+
+    if not actor.can(C.MANAGE_ENGAGEMENTS):
+        raise _forbidden()
+    booking = (
+        Booking.objects.for_agency(actor.agency).select_for_update(of=("self",)).get(pk=booking.pk)
+    )
+    if booking.project_id:
+        raise ApplicationError("This booking already has an engagement.", code="already_converted")
+    company = booking.booker_company or booking.booker_name
+    client = Client.objects.for_agency(actor.agency).filter(
+        name__iexact=company
+    ).first() or client_create(actor=actor, name=company, status=Client.Status.PROSPECT)
+    if (
+        not ClientContact.objects.for_agency(actor.agency)
+        .filter(client=client, email=booking.booker_email)
+        .exists()
+    ):
+        contact_create(
+            actor=actor, client=client, name=booking.booker_name, email=booking.booker_email
+        )
+    url = booking.prototype_url
+    is_repo = any(f"//{host}/" in url or f"//www.{host}/" in url for host in _REPO_HOSTS)
+    description = [f"From the consultation booked for {booking.start:%d %b %Y}."]
+    if url and not is_repo:
+        description.append(f"Prototype: {url}")
+    if booking.notes:
+        description.append(f"Notes from the booking: {booking.notes}")
+    project = project_create(
+        actor=actor,
+        client=client,
+        name=f"{company} MVP",
+        source_platform=booking.platform or Platform.OTHER,
+        repository_url=url if is_repo else "",
+        users_at_launch=booking.expected_users,
+        compliance=list(booking.compliance),
+        stage="lead",
+        description="\n\n".join(description),
+    )
+    booking.client, booking.project = client, project
+    booking.save(update_fields=["client", "project", "updated_at"])
+    BookingEvent.objects.create(
+        agency=booking.agency, booking=booking, kind=BookingEvent.Kind.CONVERTED, actor=actor.user
+    )
+    return project
+
+
+# --- Offers and availability -----------------------------------------------------------------
+
+OFFER_FIELDS = (
+    "name", "slug", "description", "duration_minutes", "interval_minutes",
+    "buffer_before_minutes", "buffer_after_minutes", "minimum_notice_minutes",
+    "booking_window_days", "daily_cap", "location", "location_detail", "host_choice",
+    "is_active",
+)  # fmt: skip
+
+
+def _require(actor: Membership, capability: Capability) -> None:
+    if not actor.can(capability):
+        raise _forbidden()
+
+
+@transaction.atomic
+def offer_save(
+    *, actor: Membership, offer: ConsultationType | None = None, hosts=(), **fields
+) -> ConsultationType:
+    """Create or change a consultation type and set its hosts (staff of the agency)."""
+    _require(actor, C.MANAGE_OFFERS)
+    offer = offer or ConsultationType(agency=actor.agency)
+    for name in OFFER_FIELDS:
+        if name in fields:
+            setattr(offer, name, fields[name])
+    offer.full_clean()
+    try:
+        with transaction.atomic():
+            offer.save()
+    except IntegrityError:
+        raise ValidationError({"slug": "Another offer already uses this address."}) from None
+    hosts = list(hosts)
+    if any(h.agency_id != actor.agency_id or h.role == Role.CLIENT for h in hosts):
+        raise ValidationError({"hosts": "Hosts must be staff of this agency."})
+    current = {h.membership_id: h for h in offer.hosts.all()}
+    wanted = {h.pk for h in hosts}
+    offer.hosts.exclude(membership_id__in=wanted).delete()
+    ConsultationHost.objects.bulk_create(
+        ConsultationHost(agency=actor.agency, consultation_type=offer, membership=h)
+        for h in hosts
+        if h.pk not in current
+    )
+    return offer
+
+
+def _may_edit_schedule(actor: Membership, member: Membership) -> None:
+    if actor.pk == member.pk:
+        _require(actor, C.MANAGE_OWN_AVAILABILITY)
+    else:
+        _require(actor, C.MANAGE_OFFERS)
+    if member.agency_id != actor.agency_id or member.role == Role.CLIENT:
+        raise ValidationError({"member": "Only staff of this agency have availability."})
+
+
+def _parse_ranges(ranges) -> list[tuple[time, time]]:
+    parsed = []
+    for start, end in ranges:
+        if end != time(0) and end <= start:
+            raise ValidationError(f"{start:%H:%M}-{end:%H:%M}: the end must be after the start.")
+        parsed.append((start, end))
+    parsed.sort()
+    for (_a_start, a_end), (b_start, _b_end) in pairwise(parsed):
+        if a_end == time(0) or b_start < a_end:
+            raise ValidationError("Two ranges on the same day overlap.")
+    return parsed
+
+
+@transaction.atomic
+def schedule_save(
+    *,
+    actor: Membership,
+    member: Membership,
+    time_zone: str,
+    weekly: dict[int, list[tuple[time, time]]],
+) -> Schedule:
+    """Replace a host's weekly availability (several ranges a day, in their own zone)."""
+    _may_edit_schedule(actor, member)
+    schedule = Schedule.objects.for_agency(actor.agency).filter(membership=member).first()
+    schedule = schedule or Schedule(agency=actor.agency, membership=member)
+    schedule.time_zone = time_zone
+    schedule.full_clean()
+    schedule.save()
+    rows = []
+    for weekday, ranges in weekly.items():
+        if weekday not in range(7):
+            raise ValidationError(f"{weekday} is not a weekday.")
+        for start, end in _parse_ranges(ranges):
+            rows.append(
+                WeeklyRange(
+                    agency=actor.agency, schedule=schedule, weekday=weekday, start=start, end=end
+                )
+            )
+    schedule.weekly.all().delete()
+    WeeklyRange.objects.bulk_create(rows)
+    return schedule
+
+
+@transaction.atomic
+def override_save(
+    *, actor: Membership, member: Membership, day, ranges: list[tuple[time, time]], note=""
+) -> DateOverride:
+    """Different hours on one date; no ranges means a day off."""
+    _may_edit_schedule(actor, member)
+    schedule = Schedule.objects.for_agency(actor.agency).filter(membership=member).first()
+    if schedule is None:
+        raise ValidationError("Set a weekly schedule first.")
+    parsed = _parse_ranges(ranges)
+    override, _ = DateOverride.objects.for_agency(actor.agency).update_or_create(
+        schedule=schedule,
+        day=day,
+        defaults={
+            "agency": actor.agency,
+            "ranges": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in parsed],
+            "note": note.strip()[:120],
+        },
+    )
+    return override
+
+
+@transaction.atomic
+def override_delete(*, actor: Membership, override: DateOverride) -> None:
+    _may_edit_schedule(actor, override.schedule.membership)
+    override.delete()
+
+
+@transaction.atomic
+def policy_save(*, actor: Membership, **fields) -> BookingPolicy:
+    _require(actor, C.MANAGE_OFFERS)
+    policy = policy_for(actor.agency)
+    for name in ("cancel_notice_hours", "max_reschedules", "privacy_notice"):
+        if name in fields:
+            setattr(policy, name, fields[name])
+    policy.full_clean(validate_constraints=False)
+    policy.save()
+    return policy

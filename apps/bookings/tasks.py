@@ -1,0 +1,117 @@
+"""Background work for bookings: the confirmation, change and cancellation emails with their
+iCalendar invitations, to the booker and the host."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.agencies.models import Agency
+from apps.bookings.ics import booking_ics
+from apps.bookings.models import Booking, BookingEvent
+from apps.bookings.tokens import manage_token
+from apps.core.tenancy import tenant_context
+
+logger = logging.getLogger(__name__)
+
+
+def queue_notifications(booking: Booking) -> None:
+    """Email both sides once the change is committed."""
+    transaction.on_commit(
+        lambda: send_booking_notifications.delay(
+            agency_id=str(booking.agency_id), booking_id=str(booking.pk)
+        )
+    )
+
+
+def manage_url(booking: Booking) -> str:
+    return settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)])
+
+
+def _local(moment, zone_name: str) -> str:
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
+    return f"{local:%A %-d %B %Y, %H:%M} ({zone_name})"
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def send_booking_notifications(*, agency_id: str, booking_id: str) -> bool:
+    """Send the emails for the booking's current version, once: a repeated delivery, or one
+    overtaken by a later change, finds `notified_sequence` caught up and sends nothing."""
+    agency = Agency.objects.get(pk=agency_id)
+    with tenant_context(agency), transaction.atomic():
+        booking = (
+            Booking.objects.for_agency(agency)
+            .select_for_update(of=("self",))
+            .select_related("consultation_type", "host__user", "agency")
+            .filter(pk=booking_id)
+            .first()
+        )
+        if booking is None or booking.notified_sequence >= booking.sequence:
+            return False
+        # What to say follows from the booking's state, not from the order of its events
+        # (two events can share a timestamp).
+        if booking.status == Booking.Status.CANCELLED:
+            kind = BookingEvent.Kind.CANCELLED
+        elif booking.reschedule_count:
+            kind = BookingEvent.Kind.RESCHEDULED
+        else:
+            kind = BookingEvent.Kind.BOOKED
+        event = booking.events.filter(kind=kind).order_by("-created_at").first()
+        _send(booking, kind, event)
+        booking.notified_sequence = booking.sequence
+        booking.save(update_fields=["notified_sequence", "updated_at"])
+    logger.info("booking %s notified (sequence %s, %s)", booking_id, booking.sequence, kind)
+    return True
+
+
+def _send(booking: Booking, kind: str, event: BookingEvent | None) -> None:
+    ics = booking_ics(booking, manage_url=manage_url(booking))
+    method = "CANCEL" if booking.status == Booking.Status.CANCELLED else "REQUEST"
+    host = booking.host.user
+    schedule = getattr(booking.host, "schedule", None)
+    host_zone = schedule.time_zone if schedule else host.time_zone
+    verb = {
+        BookingEvent.Kind.BOOKED: "Confirmed",
+        BookingEvent.Kind.RESCHEDULED: "Moved",
+        BookingEvent.Kind.CANCELLED: "Cancelled",
+    }.get(kind, "Updated")
+    for recipient, zone, audience in (
+        (booking.booker_email, booking.booker_time_zone, "booker"),
+        (host.email, host_zone, "host"),
+    ):
+        context = {
+            "booking": booking,
+            "verb": verb,
+            "kind": kind,
+            "event": event,
+            "when": _local(booking.start, zone),
+            "was": _local(event.old_start, zone) if event and event.old_start else "",
+            "manage_url": manage_url(booking) if audience == "booker" else "",
+            "booking_url": settings.SITE_URL
+            + reverse("booking_detail", args=[booking.agency.slug, booking.pk]),
+            "audience": audience,
+        }
+        other_side = booking.agency.name if audience == "booker" else booking.booker_name
+        subject = f"{verb}: {booking.consultation_type.name} with {other_side}, {context['when']}"
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("bookings/email/notification.txt", context),
+            to=[recipient],
+        )
+        message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+        message.send()

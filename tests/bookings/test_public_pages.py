@@ -1,0 +1,236 @@
+"""The public booking pages: an agency's offers, days then times in the booker's zone, the
+form, the "just taken" answer, and the signed page to reschedule or cancel."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from apps.bookings import services
+from apps.bookings.models import Booking
+from apps.bookings.tokens import manage_token
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 5, 4, 8, tzinfo=UTC)  # Monday; 10:00 in Berlin, 17:00 in Tokyo
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+
+
+@pytest.fixture
+def offer(make_host, make_offer):
+    return make_offer([make_host("Europe/Berlin", name="Hana Host")], minimum_notice_minutes=60)
+
+
+def page(client, offer, **params):
+    return client.get(reverse("book_offer", args=[offer.agency.slug, offer.slug]), params)
+
+
+def test_the_agency_page_lists_published_offers_only(client, offer, make_offer, make_host):
+    make_offer([make_host()], name="Secret", slug="secret", is_active=False)
+    response = client.get(reverse("book_agency", args=[offer.agency.slug]))
+    assert "Prototype review" in response.content.decode()
+    assert "Secret" not in response.content.decode()
+    assert client.get(reverse("book_agency", args=["no-such-agency"])).status_code == 404
+    assert page(client, offer).status_code == 200
+    hidden = client.get(reverse("book_offer", args=[offer.agency.slug, "secret"]))
+    assert hidden.status_code == 404
+
+
+def test_days_and_times_are_shown_in_the_bookers_zone(client, offer):
+    response = page(client, offer, tz="Asia/Tokyo", day="2026-05-05")
+    body = response.content.decode()
+    assert response.context["zone"] == "Asia/Tokyo"
+    # Berlin 09:00-17:00 (UTC+2) is 16:00-00:00 in Tokyo (UTC+9): the last slot is 23:30.
+    times = [local.strftime("%H:%M") for _, local in response.context["picker"].times]
+    assert times[0] == "16:00"
+    assert times[-1] == "23:30"
+    assert "Times in Asia/Tokyo" in body
+
+
+def test_a_malformed_time_zone_is_explained(client, offer):
+    response = page(client, offer, tz="Mars/Olympus_Mons")
+    assert response.status_code == 400
+    assert "is not a time zone we know" in response.content.decode()
+    assert response.context["zone"] == "Europe/Berlin"
+
+
+def _form_data(response, **overrides):
+    form = response.context["form"]
+    data = {name: form[name].value() for name in ("start", "time_zone", "idempotency_key")}
+    data.update(
+        name="Fran Founder", email="fran@acme.test", company="Acme", consent="on",
+        prototype_url="acme.lovable.app", platform="lovable", expected_users="20000",
+        compliance=["gdpr"], notes="Payments next month",
+    )  # fmt: skip
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _chosen(client, offer, tz="America/New_York", start="2026-05-06T08:00:00+00:00"):
+    return page(client, offer, tz=tz, day="2026-05-06", start=start)
+
+
+def test_booking_through_the_page(client, offer, committing):
+    form_page = _chosen(client, offer)
+    assert "Wednesday 6 May, 04:00" in form_page.content.decode()
+    response = committing(
+        client.post, reverse("book_offer", args=[offer.agency.slug, offer.slug]),
+        _form_data(form_page),
+    )  # fmt: skip
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("booking_manage", args=[manage_token(booking)]))
+    assert booking.start == datetime(2026, 5, 6, 8, tzinfo=UTC)
+    assert (booking.booker_time_zone, booking.platform, booking.compliance) == (
+        "America/New_York", "lovable", ["gdpr"],
+    )  # fmt: skip
+    assert booking.prototype_url == "https://acme.lovable.app"
+    assert len(mail.outbox) == 2
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "You&#x27;re booked" in confirmation or "You're booked" in confirmation
+    assert "Wednesday 6 May 2026, 04:00 to 04:30" in confirmation
+
+
+def test_double_submit_books_once(client, offer):
+    data = _form_data(_chosen(client, offer))
+    url = reverse("book_offer", args=[offer.agency.slug, offer.slug])
+    client.post(url, data)
+    client.post(url, data)
+    assert Booking.objects.count() == 1
+
+
+def test_the_loser_of_a_race_hears_the_time_was_taken_and_sees_fresh_times(client, offer):
+    url = reverse("book_offer", args=[offer.agency.slug, offer.slug])
+    first = _form_data(_chosen(client, offer))
+    second = _form_data(_chosen(client, offer), email="other@example.test")
+    client.post(url, first)
+    response = client.post(url, second)
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "That time was just taken" in body
+    times = [local.strftime("%H:%M") for _, local in response.context["picker"].times]
+    assert times  # fresh times for that day
+    assert "04:00" not in times
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"consent": None}, "Please agree to the privacy notice"),
+        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"name": ""}, "This field is required"),
+        ({"start": "2026-05-06T08:10:00+00:00"}, "start times shown"),
+        ({"start": "2026-05-04T08:30:00+00:00"}, "too soon"),
+        ({"start": "2026-05-01T08:00:00+00:00"}, "in the past"),
+        ({"start": "2026-09-01T08:00:00+00:00"}, "too far ahead"),
+        ({"start": "2026-05-06T20:00:00+00:00"}, "Nobody is available"),
+        ({"start": "yesterday-ish"}, "Enter a valid date/time"),
+        ({"platform": "bubble"}, "Select a valid choice"),
+        ({"expected_users": "-1"}, "greater than or equal to 0"),
+        ({"time_zone": "Nowhere/Special"}, "not a time zone we know"),
+    ],
+)
+def test_bad_input_is_explained_and_books_nothing(client, offer, overrides, message):
+    response = client.post(
+        reverse("book_offer", args=[offer.agency.slug, offer.slug]),
+        _form_data(_chosen(client, offer), **overrides),
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_a_signed_in_client_contact_gets_the_form_prefilled(
+    login, offer, make_member, agency, booker
+):
+    from apps.agencies.roles import Role
+    from tests.factories import ClientFactory
+
+    contact = make_member(agency, Role.CLIENT, name="Cleo Client", email="cleo@acme.test")
+    contact.client = ClientFactory(agency=agency, name="Acme Payments")
+    contact.save()
+    client = login(contact)
+    form = _chosen(client, offer).context["form"]
+    assert (form["name"].value(), form["email"].value(), form["company"].value()) == (
+        "Cleo Client", "cleo@acme.test", "Acme Payments",
+    )  # fmt: skip
+    client.post(
+        reverse("book_offer", args=[offer.agency.slug, offer.slug]),
+        _form_data(_chosen(client, offer)),
+    )
+    assert "Your upcoming bookings" in page(client, offer).content.decode()
+
+
+@pytest.fixture
+def booking(offer, booker):
+    return services.booking_create(
+        consultation_type=offer, start=datetime(2026, 5, 6, 8, tzinfo=UTC), booker=booker(),
+        consent=True, idempotency_key="public-page-01", now=NOW,
+    )  # fmt: skip
+
+
+def test_forged_and_tampered_links_are_refused(client, booking):
+    token = manage_token(booking)
+    for bad in (token[:-2] + "xx", "not-a-token", token.replace(":", ".", 1)):
+        response = client.get(reverse("booking_manage", args=[bad]))
+        assert response.status_code == 400
+        assert "not valid" in response.content.decode()
+    response = client.post(
+        reverse("booking_manage", args=["forged"]), {"action": "cancel", "reason": "x"}
+    )
+    assert response.status_code == 400
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+def test_an_expired_link_is_refused(client, booking, monkeypatch):
+    from apps.bookings import tokens
+
+    monkeypatch.setattr(tokens, "MAX_AGE", -1)
+    response = client.get(reverse("booking_manage", args=[manage_token(booking)]))
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+
+
+def test_booker_reschedules_through_the_link(client, booking, committing):
+    url = reverse("booking_manage", args=[manage_token(booking)])
+    picker = client.get(url, {"reschedule": "1", "tz": "America/New_York", "day": "2026-05-07"})
+    assert "Choose a new time" in picker.content.decode()
+    confirm = client.get(url, {"tz": "America/New_York", "start": "2026-05-07T09:00:00+00:00"})
+    assert "Thursday 7 May, 05:00" in confirm.content.decode()
+    committing(
+        client.post, url,
+        {"action": "reschedule", "start": "2026-05-07T09:00:00+00:00", "reason": "Travel"},
+    )  # fmt: skip
+    booking.refresh_from_db()
+    assert booking.start == datetime(2026, 5, 7, 9, tzinfo=UTC)
+    assert booking.sequence == 1
+    moved = [m for m in mail.outbox if m.subject.startswith("Moved:")]
+    assert len(moved) == 2
+
+
+def test_booker_cancels_through_the_link_with_a_reason(client, booking):
+    url = reverse("booking_manage", args=[manage_token(booking)])
+    refused = client.post(url, {"action": "cancel", "reason": ""})
+    assert refused.status_code == 400
+    assert "Please say why" in refused.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    client.post(url, {"action": "cancel", "reason": "We found a partner"})
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancel_reason) == ("cancelled", "We found a partner")
+    page_after = client.get(url).content.decode()
+    assert "Cancelled:" in page_after
+
+
+def test_the_invitation_file_can_be_downloaded(client, booking):
+    response = client.get(reverse("booking_ics", args=[manage_token(booking)]))
+    assert response["Content-Type"] == "text/calendar"
+    assert re.search(rb"UID:booking-[0-9a-f-]+@launchpad", response.content)
