@@ -7,6 +7,7 @@ from apps.bookings import api as bookings_api
 from apps.checklists import api as checklists_api
 from apps.clients import api as clients_api
 from apps.projects import api as projects_api
+from apps.scans import api as scans_api
 
 agency_patterns = [
     path("members/", agencies_api.MemberListAPI.as_view(), name="api_members"),
@@ -57,6 +58,17 @@ agency_patterns = [
                     checklists_api.ReadinessHistoryAPI.as_view(),
                     name="api_project_readiness_history",
                 ),
+                path("scans/", scans_api.ProjectScanListAPI.as_view(), name="api_project_scans"),
+            ]
+        ),
+    ),
+    path(
+        "scans/<uuid:scan_id>/",
+        include(
+            [
+                path("", scans_api.ScanDetailAPI.as_view(), name="api_scan"),
+                path("findings/", scans_api.ScanFindingListAPI.as_view(), name="api_scan_findings"),
+                path("diff/", scans_api.ScanDiffAPI.as_view(), name="api_scan_diff"),
             ]
         ),
     ),

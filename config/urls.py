@@ -20,6 +20,7 @@ agency_patterns = [
     path("", include("apps.projects.urls")),
     path("", include("apps.checklists.urls")),
     path("", include("apps.bookings.urls")),
+    path("", include("apps.scans.urls")),
 ]
 
 urlpatterns = [

@@ -35,6 +35,7 @@ class Verb(models.TextChoices):
     PROJECT_UNASSIGNED = "project.unassigned", "Engineer unassigned"
     CATALOG_ITEM_CREATED = "catalog.created", "Checklist item added to the catalog"
     CATALOG_ITEM_UPDATED = "catalog.updated", "Catalog item changed"
+    REPOSITORY_TOKEN_SAVED = "repository.token_saved", "Repository access token saved"
 
 
 class AuditEvent(models.Model):

@@ -142,8 +142,10 @@ class ProjectItem(TenantOwnedModel):
         related_name="checklist_items",
     )
     due_date = models.DateField(null=True, blank=True)
-    # Set by repository scans (see apps.scans): a passing rule proves the item.
+    # Set by repository scans (apps.scans): a passing rule proves the item, a failing one
+    # leaves a gap described here.
     verified_by_scan_at = models.DateTimeField(null=True, blank=True)
+    scan_gap = models.CharField(max_length=500, blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

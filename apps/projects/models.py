@@ -55,6 +55,8 @@ class Project(TenantOwnedModel):
     # Applicable items not yet done (to do or in progress), kept with readiness.
     open_items = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # "", "daily" or "weekly": rescans queued by beat (apps.scans.services).
+    scan_schedule = models.CharField(max_length=8, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProjectQuerySet.as_manager()

@@ -49,3 +49,12 @@ def can_comment_on(member: Membership, project: Project) -> bool:
     return member.can(C.COMMENT_ON_CHECKLISTS) and (
         can_work_on(member, project) or is_client_of(member, project)
     )
+
+
+def can_scan(member: Membership, project: Project) -> bool:
+    """Start scans and read full findings (file paths and lines)."""
+    if project.agency_id != member.agency_id:
+        return False
+    if member.can(C.RUN_ALL_SCANS):
+        return True
+    return member.can(C.RUN_ASSIGNED_SCANS) and _granted(member, project, "work_on_project")

@@ -34,8 +34,9 @@ from apps.projects.forms import (
     ProjectForm,
     TierForm,
 )
-from apps.projects.permissions import can_work_on, is_client_of
+from apps.projects.permissions import can_scan, can_work_on, is_client_of
 from apps.projects.profile import Stage
+from apps.scans.selectors import latest_scan
 
 C = Capability
 
@@ -181,6 +182,9 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             ),
             activities=selectors.activity_list(project=project, limit=15),
             today=timezone.localdate(),
+            # The "Repository scan" card (scans/partials/project_card.html).
+            latest_scan=latest_scan(project=project),
+            can_scan=can_scan(self.membership, project),
         )
         if context["can_manage"]:
             context["tier_form"] = TierForm(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.checklists",
     "apps.bookings",
+    "apps.scans",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,10 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "apps.checklists.models.ItemStatus",
         "BookingStatusEnum": "apps.bookings.models.Booking.Status",
         "PlatformEnum": "apps.projects.profile.Platform",
+        "ScanStatusEnum": "apps.scans.models.Scan.Status",
+        "ScanVerdictEnum": "apps.scans.serializers.VERDICT_CHOICES",
+        "FindingSeverityEnum": "apps.scans.serializers.SEVERITY_CHOICES",
+        "SeverityEnum": "apps.checklists.models.Severity",
     },
 }
 
@@ -250,6 +255,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Scans are long and heavy: their own queue, so a burst of them never delays email.
+CELERY_TASK_ROUTES = {"apps.scans.tasks.run_scan": {"queue": "scans"}}
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # A task not acknowledged within the visibility timeout is delivered again; it must outlast
@@ -266,6 +273,14 @@ CELERY_BEAT_SCHEDULE = {
     "record-daily-readiness": {
         "task": "apps.checklists.tasks.record_daily_readiness",
         "schedule": 60 * 60,  # hourly: the first run after midnight writes the day's points
+    },
+    "sweep-stuck-scans": {
+        "task": "apps.scans.tasks.sweep_scans",
+        "schedule": 60,
+    },
+    "queue-scheduled-rescans": {
+        "task": "apps.scans.tasks.queue_scheduled_scans",
+        "schedule": 60 * 15,
     },
 }
 
@@ -299,6 +314,23 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Failed bearer-token attempts allowed per client address per minute before a 429.
 API_TOKEN_FAILURES_PER_MINUTE = env.int("API_TOKEN_FAILURES_PER_MINUTE", default=20)
+
+# --- Repository scans ----------------------------------------------------------------------
+# Fernet keys for the access tokens of private repositories: the first encrypts, all decrypt
+# (add a new key in front to rotate, then run `manage.py rotate_scan_tokens`).
+SCAN_TOKEN_KEYS = env.list("SCAN_TOKEN_KEYS", default=[])
+SCAN_BLOCK_PRIVATE_NETWORKS = env.bool("SCAN_BLOCK_PRIVATE_NETWORKS", default=True)
+# Tests only: lets a scan read a local path (never set it where users can start scans).
+SCAN_ALLOW_LOCAL_REPOS = env.bool("SCAN_ALLOW_LOCAL_REPOS", default=False)
+SCAN_CLONE_TIMEOUT = env.int("SCAN_CLONE_TIMEOUT", default=120)
+SCAN_MAX_REPO_BYTES = env.int("SCAN_MAX_REPO_BYTES", default=200_000_000)
+SCAN_MAX_FILES = env.int("SCAN_MAX_FILES", default=20_000)
+# A running scan's worker renews its lease every SCAN_HEARTBEAT_SECONDS; a lease left to run
+# out means the worker died, and the scan may be taken over.
+SCAN_LEASE_SECONDS = env.int("SCAN_LEASE_SECONDS", default=90)
+SCAN_HEARTBEAT_SECONDS = env.int("SCAN_HEARTBEAT_SECONDS", default=15)
+SCAN_MAX_REQUEUES = env.int("SCAN_MAX_REQUEUES", default=3)
+SCAN_MAX_RETRIES = env.int("SCAN_MAX_RETRIES", default=3)
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -8,3 +8,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-0123
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A development key for repository tokens (production sets SCAN_TOKEN_KEYS).
+SCAN_TOKEN_KEYS = env.list(
+    "SCAN_TOKEN_KEYS", default=["ZGV2LW9ubHktbGF1bmNocGFkLXNjYW4tdG9rZW4tayE="]
+)

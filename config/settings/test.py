@@ -18,3 +18,7 @@ SITE_URL = "http://testserver"
 # Static files come straight from the finders; no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+SCAN_TOKEN_KEYS = ["dGVzdC1vbmx5LWxhdW5jaHBhZC1zY2FuLXRva2VuLWs="]
+SCAN_ALLOW_LOCAL_REPOS = True
+SCAN_BLOCK_PRIVATE_NETWORKS = False

@@ -73,7 +73,27 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
         "offer_id": str(offer.pk),
         "booking_id": str(booking.pk),
         "override_id": str(override.pk),
+        "scan_id": str(_finished_scan(project).pk),
     }
+
+
+def _finished_scan(project):
+    """A succeeded scan of the engagement with one finding, written directly: no clone."""
+    from django.utils import timezone
+
+    from apps.scans.models import Scan, ScanFinding
+
+    scan = Scan.objects.create(
+        agency=project.agency, project=project, repository_url="https://github.com/acme/app.git",
+        status=Scan.Status.SUCCEEDED, commit_sha="a" * 40, finished_at=timezone.now(),
+        completions=1, report={"summary": {}, "checklist": {}, "results": [], "stack": []},
+    )  # fmt: skip
+    ScanFinding.objects.create(
+        agency=project.agency, scan=scan, rule_id="testing.tests-present", rule_title="Tests",
+        category="testing", severity="high", message="No tests", path="src/app.ts", line=1,
+        key="0123456789abcdef",
+    )  # fmt: skip
+    return scan
 
 
 def _booking_objects(agency, owner_membership, host, tag):

@@ -1,0 +1,16 @@
+"""The rule modules; importing this package registers every rule with the registry."""
+
+from . import (  # noqa: F401 - imported for their @rule registrations
+    ai_faults,
+    ci,
+    dependencies,
+    deployment,
+    documentation,
+    firebase,
+    platform,
+    production,
+    secrets,
+    stack,
+    supabase,
+    testing,
+)

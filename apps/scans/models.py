@@ -1,0 +1,124 @@
+"""Repository scans: one row per run (queued, running, succeeded, failed), its findings, and
+the encrypted access token of a private repository."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantOwnedModel, TenantQuerySet
+
+
+class RepositoryAccess(TenantOwnedModel):
+    """A token for a private repository, encrypted at rest (Fernet, keys from the
+    environment); only its last four characters are ever shown again."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="repository_access"
+    )
+    token_encrypted = models.TextField()
+    token_hint = models.CharField(max_length=8)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Access token …{self.token_hint} for {self.project_id}"
+
+
+class ScanQuerySet(TenantQuerySet):
+    def active(self):
+        return self.filter(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING])
+
+
+class Scan(TenantOwnedModel):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Started by someone"
+        SCHEDULE = "schedule", "Scheduled rescan"
+        API = "api", "Started through the API"
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="scans")
+    repository_url = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The scan this one is compared with: the project's last successful one when queued.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    failure_code = models.CharField(max_length=32, blank=True)
+    failure_reason = models.CharField(max_length=1000, blank=True)
+    commit_sha = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # A running scan holds a lease that its worker keeps extending; when the worker dies the
+    # lease runs out, and a redelivered task or the sweeper may take the scan over.
+    run_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requeues = models.PositiveSmallIntegerField(default=0)
+    # How many times the scan reached its end. Anything but 0 or 1 would be a bug.
+    completions = models.PositiveSmallIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+
+    objects = ScanQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # At most one queued or running scan per engagement.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status__in=["queued", "running"]),
+                name="scan_one_active_per_project",
+            ),
+            models.CheckConstraint(condition=Q(completions__lte=1), name="scan_completes_once"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "project", "-created_at"], name="scan_project_recent"),
+            models.Index(fields=["status", "lease_expires_at"], name="scan_status_lease"),
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Scan {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ScanFinding(TenantOwnedModel):
+    """One problem found at one place. Secrets appear only redacted, with a fingerprint."""
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="findings")
+    rule_id = models.CharField(max_length=80)
+    rule_title = models.CharField(max_length=200)
+    category = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    checklist_keys = models.JSONField(default=list)
+    message = models.CharField(max_length=1000)
+    path = models.CharField(max_length=1000, blank=True)
+    line = models.PositiveIntegerField(null=True, blank=True)
+    snippet = models.CharField(max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=80, blank=True)
+    key = models.CharField(max_length=32, help_text="Stable across rescans (no line number).")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "scan", "severity"], name="finding_scan_severity"),
+            models.Index(fields=["agency", "scan", "key"], name="finding_scan_key"),
+        ]
+        ordering = ["category", "rule_id", "path", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: {self.message[:60]}"

@@ -1,0 +1,337 @@
+"""API representations of scans and their findings, and the helpers that read a finished
+scan's stored report (platform, stack, checklist verdicts, counts) for the API and the pages.
+
+Two audiences: staff who can scan the engagement get findings with file, line and redacted
+snippet; client contacts get counts and verdicts only. Nothing here that a client contact
+receives holds a path, a line, a snippet or a fingerprint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.agencies.serializers import UserSummarySerializer
+from apps.scans.engine.registry import CATEGORY_ORDER
+from apps.scans.models import Scan, ScanFinding
+from apps.scans.selectors import SEVERITY_ORDER
+
+SEVERITY_CHOICES = [(s, s.title()) for s in SEVERITY_ORDER]
+CATEGORY_LABELS = {
+    "platform": "Platform",
+    "stack": "Stack",
+    "testing": "Testing",
+    "ci": "Continuous integration",
+    "deployment": "Deployment",
+    "dependencies": "Dependencies",
+    "documentation": "Documentation",
+    "secrets": "Secrets",
+    "ai-faults": "AI-generated code faults",
+    "production": "Production readiness",
+}
+CATEGORY_CHOICES = [(c, CATEGORY_LABELS.get(c, c.title())) for c in CATEGORY_ORDER]
+VERDICT_CHOICES = [
+    ("verified", "Verified: every rule for it that applies passed"),
+    ("gap", "Gap: at least one rule for it failed"),
+    ("unknown", "Unknown: no rule for it applied"),
+]
+
+
+# --- Reading a stored report ------------------------------------------------------------------
+
+
+def report_platform(scan: Scan) -> dict | None:
+    return (scan.report or {}).get("platform")
+
+
+def report_stack(scan: Scan) -> list[dict]:
+    return list((scan.report or {}).get("stack") or [])
+
+
+def report_total(scan: Scan) -> int | None:
+    """How many findings a finished scan stored (from its report: no query)."""
+    by_severity = ((scan.report or {}).get("summary") or {}).get("findings_by_severity")
+    return sum(by_severity.values()) if by_severity is not None else None
+
+
+def report_rules(scan: Scan) -> dict[str, int]:
+    rules = ((scan.report or {}).get("summary") or {}).get("rules") or {}
+    return {k: rules.get(k, 0) for k in ("passed", "failed", "not_applicable")}
+
+
+def checklist_verdicts(scan: Scan) -> list[dict]:
+    """The checklist keys the scan has a verdict on, by key."""
+    verdicts = (scan.report or {}).get("checklist") or {}
+    return [
+        {
+            "key": key,
+            "status": verdict.get("status", "unknown"),
+            "passed_rules": list(verdict.get("passed") or []),
+            "failed_rules": list(verdict.get("failed") or []),
+        }
+        for key, verdict in sorted(verdicts.items())
+    ]
+
+
+def severity_counts(severities: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for severity in severities:
+        counts[severity] = counts.get(severity, 0) + 1
+    return counts
+
+
+def finding_counts(pairs: Iterable[tuple[str, str]]) -> dict:
+    """(category, severity) pairs -> the counts a summary shows: overall, by severity and by
+    category (in the engine's category order)."""
+    pairs = list(pairs)
+    by_category: dict[str, list[str]] = {}
+    for category, severity in pairs:
+        by_category.setdefault(category, []).append(severity)
+    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+    return {
+        "findings": len(pairs),
+        "by_severity": severity_counts(s for _, s in pairs),
+        "by_category": [
+            {
+                "category": category,
+                "label": CATEGORY_LABELS.get(category, category.title()),
+                "total": len(severities),
+                "by_severity": severity_counts(severities),
+            }
+            for category, severities in sorted(
+                by_category.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])
+            )
+        ],
+    }
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class SeverityCountsSerializer(serializers.Serializer):
+    critical = serializers.IntegerField()
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    low = serializers.IntegerField()
+    info = serializers.IntegerField()
+
+
+class CategoryCountsSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES)
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    by_severity = SeverityCountsSerializer()
+
+
+class RuleCountsSerializer(serializers.Serializer):
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
+
+
+class ScanSummarySerializer(serializers.Serializer):
+    findings = serializers.IntegerField(help_text="How many findings in all.")
+    by_severity = SeverityCountsSerializer()
+    by_category = CategoryCountsSerializer(many=True)
+    rules = RuleCountsSerializer(help_text="How many checks passed, failed or did not apply.")
+
+
+class DetectionSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="e.g. lovable, react-vite, supabase")
+    name = serializers.CharField()
+    confidence = serializers.ChoiceField(choices=["high", "medium", "low"])
+    version = serializers.CharField(allow_null=True)
+
+
+class VerdictSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The checklist item's key, e.g. testing.unit-tests.")
+    status = serializers.ChoiceField(choices=VERDICT_CHOICES)
+    passed_rules = serializers.ListField(child=serializers.CharField())
+    failed_rules = serializers.ListField(child=serializers.CharField())
+
+
+class TimingsSerializer(serializers.Serializer):
+    clone = serializers.FloatField(required=False, help_text="Seconds spent cloning.")
+    scan = serializers.FloatField(required=False, help_text="Seconds spent scanning.")
+
+
+class ScanSerializer(serializers.ModelSerializer):
+    """One scan in a list: what, when, by whom, and how it ended."""
+
+    project = serializers.UUIDField(source="project_id", read_only=True)
+    previous = serializers.UUIDField(
+        source="previous_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The scan this one is compared with (the last successful one before it).",
+    )
+    requested_by = UserSummarySerializer(read_only=True, allow_null=True)
+    finding_count = serializers.SerializerMethodField(
+        help_text="How many findings; null until the scan has succeeded."
+    )
+
+    class Meta:
+        model = Scan
+        fields = [
+            "id",
+            "project",
+            "status",
+            "trigger",
+            "repository_url",
+            "commit_sha",
+            "failure_code",
+            "failure_reason",
+            "finding_count",
+            "previous",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_finding_count(self, scan: Scan) -> int | None:
+        return report_total(scan) if scan.status == Scan.Status.SUCCEEDED else None
+
+
+class ScanDetailSerializer(ScanSerializer):
+    """One scan with what it found, as counts and verdicts. The findings themselves (file,
+    line, snippet) are at .../findings/, for staff only. Give `counts` (finding_counts) in the
+    context for a succeeded scan."""
+
+    timings = TimingsSerializer(read_only=True)
+    files_scanned = serializers.SerializerMethodField()
+    platform = serializers.SerializerMethodField()
+    stack = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    checklist = serializers.SerializerMethodField()
+
+    class Meta(ScanSerializer.Meta):
+        fields = [
+            *ScanSerializer.Meta.fields,
+            "timings",
+            "files_scanned",
+            "platform",
+            "stack",
+            "summary",
+            "checklist",
+        ]
+        read_only_fields = fields
+
+    def get_files_scanned(self, scan: Scan) -> int | None:
+        return ((scan.report or {}).get("stats") or {}).get("files_scanned")
+
+    @extend_schema_field(DetectionSerializer(allow_null=True))
+    def get_platform(self, scan: Scan):
+        platform = report_platform(scan)
+        return DetectionSerializer(platform).data if platform else None
+
+    @extend_schema_field(DetectionSerializer(many=True))
+    def get_stack(self, scan: Scan):
+        return DetectionSerializer(report_stack(scan), many=True).data
+
+    @extend_schema_field(ScanSummarySerializer(allow_null=True))
+    def get_summary(self, scan: Scan):
+        counts = self.context.get("counts")
+        if scan.status != Scan.Status.SUCCEEDED or counts is None:
+            return None
+        return ScanSummarySerializer({**counts, "rules": report_rules(scan)}).data
+
+    @extend_schema_field(VerdictSerializer(many=True))
+    def get_checklist(self, scan: Scan):
+        return VerdictSerializer(checklist_verdicts(scan), many=True).data
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    """One problem at one place. A secret appears only redacted (`sk_live_…f3a9`), with the
+    sha256 fingerprint that tells a rotated key from a moved one."""
+
+    severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, read_only=True)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, read_only=True)
+    checklist_keys = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ScanFinding
+        fields = [
+            "id",
+            "rule_id",
+            "rule_title",
+            "category",
+            "severity",
+            "message",
+            "path",
+            "line",
+            "snippet",
+            "fingerprint",
+            "key",
+            "checklist_keys",
+        ]
+        read_only_fields = fields
+
+
+class PreviousScanSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    commit_sha = serializers.CharField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class DiffCountsSerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    fixed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class ScanDiffSerializer(serializers.Serializer):
+    """What changed since the previous successful scan. `new` and `fixed` (the findings
+    themselves) are given to staff only; everyone gets the counts."""
+
+    scan = serializers.UUIDField()
+    previous = PreviousScanSerializer(allow_null=True)
+    counts = DiffCountsSerializer()
+    new_by_severity = SeverityCountsSerializer()
+    fixed_by_severity = SeverityCountsSerializer()
+    # Not read-only and not required: the schema then says they may be absent.
+    new = FindingSerializer(many=True, required=False, help_text="Staff only.")
+    fixed = FindingSerializer(many=True, required=False, help_text="Staff only.")
+
+
+def diff_data(diff, *, scan: Scan, full: bool) -> dict:
+    data = {
+        "scan": scan.pk,
+        "previous": diff.previous,
+        "counts": {"new": len(diff.new), "fixed": len(diff.fixed), "unchanged": diff.unchanged},
+        "new_by_severity": severity_counts(f.severity for f in diff.new),
+        "fixed_by_severity": severity_counts(f.severity for f in diff.fixed),
+    }
+    if full:
+        data["new"] = diff.new
+        data["fixed"] = diff.fixed
+    return data
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+class ScanRequestSerializer(serializers.Serializer):
+    repository_url = serializers.CharField(
+        max_length=500,
+        required=False,
+        help_text="The https clone address; the engagement's own address when left out. "
+        "A new address is saved on the engagement.",
+    )
+    token = serializers.CharField(
+        max_length=400,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="An access token for a private repository, stored encrypted and never "
+        "returned. Left out: the saved token, if any, is used.",
+    )
+
+
+class FindingFilterSerializer(serializers.Serializer):
+    """The findings list's query parameters. A value it does not know is a 400."""
+
+    severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, required=False)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False)
