@@ -16,7 +16,7 @@ from django.test import Client
 from apps.agencies.roles import Role
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
-pytest_plugins = ["tests.support.scan_fixtures"]
+pytest_plugins = ["tests.support.engagement_fixtures", "tests.support.scan_fixtures"]
 
 REQUIRE_SERVICES = os.environ.get("LAUNCHPAD_REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"

@@ -26,7 +26,7 @@ from apps.checklists.forms import (
 )
 from apps.checklists.models import ItemStatus
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, safe_next
+from apps.core.views_helpers import add_service_error, safe_next, submit
 from apps.projects.views import ProjectMixin, readiness_context
 
 C = Capability
@@ -148,36 +148,40 @@ class ItemStatusView(ItemMixin, View):
         return redirect(safe_next(request, self.back().url))
 
 
-class EvidenceView(ItemMixin, View):
+class ItemFormView(ItemMixin, View):
+    """A form on the item page posted to its own address: one service call, then back to
+    the item, or the page again with the errors beside the fields."""
+
+    form_class: type
+    form_name: str
+    anchor: str
+    done_message: str
+
+    def act(self, **data) -> None:
+        raise NotImplementedError
+
     def post(self, request, agency_slug, project_id, item_id):
-        form = EvidenceForm(request.POST)
-        if form.is_valid():
-            try:
-                services.evidence_add(actor=self.membership, item=self.item, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            except ApplicationError as exc:
-                raise PermissionDenied from exc
-        if form.errors:
-            return self.render_item(evidence_form=form)
-        messages.success(request, "Evidence added.")
-        return self.back_to_item("evidence")
+        form = self.form_class(request.POST)
+        if submit(form, lambda data: self.act(**data)):
+            messages.success(request, self.done_message)
+            return self.back_to_item(self.anchor)
+        return self.render_item(**{self.form_name: form})
 
 
-class CommentView(ItemMixin, View):
-    def post(self, request, agency_slug, project_id, item_id):
-        form = CommentForm(request.POST)
-        if form.is_valid():
-            try:
-                services.comment_add(actor=self.membership, item=self.item, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            except ApplicationError as exc:
-                raise PermissionDenied from exc
-        if form.errors:
-            return self.render_item(comment_form=form)
-        messages.success(request, "Comment added.")
-        return self.back_to_item("comments")
+class EvidenceView(ItemFormView):
+    form_class, form_name, anchor = EvidenceForm, "evidence_form", "evidence"
+    done_message = "Evidence added."
+
+    def act(self, **data) -> None:
+        services.evidence_add(actor=self.membership, item=self.item, **data)
+
+
+class CommentView(ItemFormView):
+    form_class, form_name, anchor = CommentForm, "comment_form", "comments"
+    done_message = "Comment added."
+
+    def act(self, **data) -> None:
+        services.comment_add(actor=self.membership, item=self.item, **data)
 
 
 class SignOffView(ItemMixin, View):

@@ -58,3 +58,22 @@ class TenantScopeMiddleware:
     def __call__(self, request):
         with tenant_context(None):
             return self.get_response(request)
+
+
+class ApplicationErrorMiddleware:
+    """A service's ApplicationError that no view handled becomes the matching error page
+    (403, 404, or 400 with its message) instead of a 500: one error model for every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from apps.core.errors import ApplicationError
+        from apps.core.views import application_error
+
+        if isinstance(exception, ApplicationError):
+            return application_error(request, exception)
+        return None

@@ -40,3 +40,16 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return _error(request, 500, "")
     return HttpResponseServerError(loader.get_template("errors/500.html").render({}))
+
+
+def application_error(request, exc):
+    if exc.status == 403:
+        return permission_denied(request, exc)
+    if exc.status == 404:
+        return page_not_found(request, exc)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(code=exc.code, message=exc.message, status_code=exc.status),
+            status=exc.status,
+        )
+    return render(request, "errors/400.html", {"message": exc.message}, status=exc.status)

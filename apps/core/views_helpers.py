@@ -33,3 +33,31 @@ def safe_next(request, default: str) -> str:
     ):
         return candidate
     return default
+
+
+def submit(form: forms.Form, action) -> bool:
+    """Validate `form`, then call `action(cleaned_data)` (one service call). Service errors
+    land on the form like its own, except a refusal of the person's rights, which goes on
+    to the 403 page (ApplicationErrorMiddleware). True when everything went through."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        except ApplicationError as exc:
+            if exc.status == 403:
+                raise
+            add_service_error(form, exc)
+    return not form.errors
+
+
+def flash_form_errors(request, form: forms.Form) -> None:
+    """For small forms posted from another page: their errors as messages on the next one."""
+    from django.contrib import messages
+
+    for field, errors in form.errors.items():
+        label = ""
+        if field in form.fields:
+            label = form.fields[field].label or field.replace("_", " ").capitalize()
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)

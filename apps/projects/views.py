@@ -24,7 +24,7 @@ from apps.checklists.forms import CATEGORY_LABELS, ItemFilterForm
 from apps.checklists.models import ItemStatus
 from apps.checklists.services import project_readiness
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import add_service_error, flash_form_errors, submit
 from apps.projects import selectors, services
 from apps.projects.access import get_project
 from apps.projects.forms import (
@@ -200,22 +200,12 @@ class ProjectTierView(ProjectMixin, View):
 
     def post(self, request, agency_slug, project_id):
         form = TierForm(request.POST)
-        if form.is_valid():
-            try:
-                services.project_set_tier(
-                    actor=self.membership,
-                    project=self.project,
-                    tier=form.cleaned_data["tier"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except (ValidationError, ApplicationError) as exc:
-                add_service_error(form, exc)
-        if form.errors:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
+        if submit(form, lambda data: services.project_set_tier(
+            actor=self.membership, project=self.project, **data
+        )):  # fmt: skip
             messages.success(request, f"Architecture tier: {self.project.get_tier_display()}.")
+        else:
+            flash_form_errors(request, form)
         return self.back("tier")
 
 
@@ -224,19 +214,12 @@ class EnvironmentView(ProjectMixin, View):
 
     def post(self, request, agency_slug, project_id):
         form = EnvironmentForm(request.POST)
-        if form.is_valid():
-            try:
-                services.environment_set(
-                    actor=self.membership, project=self.project, **form.cleaned_data
-                )
-            except (ValidationError, ApplicationError) as exc:
-                add_service_error(form, exc)
-        if form.errors:
-            for field, errors in form.errors.items():
-                for error in errors:
-                    messages.error(request, f"{field}: {error}" if field != "__all__" else error)
-        else:
+        if submit(form, lambda data: services.environment_set(
+            actor=self.membership, project=self.project, **data
+        )):  # fmt: skip
             messages.success(request, "Environment saved.")
+        else:
+            flash_form_errors(request, form)
         return self.back("environments")
 
 
@@ -245,19 +228,12 @@ class AssignView(ProjectMixin, View):
 
     def post(self, request, agency_slug, project_id):
         form = AssignForm(request.POST, agency=self.agency)
-        if form.is_valid():
-            try:
-                services.project_assign(
-                    actor=self.membership, project=self.project, member=form.cleaned_data["member"]
-                )
-            except (ValidationError, ApplicationError) as exc:
-                add_service_error(form, exc)
-        if form.errors:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
+        if submit(form, lambda data: services.project_assign(
+            actor=self.membership, project=self.project, **data
+        )):  # fmt: skip
             messages.success(request, f"{form.cleaned_data['member'].user.display_name} assigned.")
+        else:
+            flash_form_errors(request, form)
         return self.back("team")
 
 

@@ -383,3 +383,34 @@ def test_row_links_built_from_the_prefix_match_the_url_patterns(owner, login, ag
     body = page.content.decode()
     assert f'href="{reverse("item_detail", args=[agency.slug, project.pk, item.pk])}"' in body
     assert f'hx-post="{reverse("item_status", args=[agency.slug, project.pk, item.pk])}"' in body
+
+
+def test_a_refusal_from_a_service_is_the_403_page_not_a_crash(
+    acme_contact, login, agency, make_project
+):
+    project = make_project()
+    item = project.checklist_items.first()
+    response = login(acme_contact).post(
+        reverse("item_evidence", args=[agency.slug, project.pk, item.pk]), {"note": "done it"}
+    )
+    assert response.status_code == 403
+    assert "You cannot do this with your role" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_an_application_error_nobody_handled_is_a_400_page_with_its_message(rf, db):
+    from apps.core.errors import ApplicationError
+    from apps.core.middleware import ApplicationErrorMiddleware
+
+    middleware = ApplicationErrorMiddleware(lambda request: None)
+    request = rf.get("/somewhere/")
+    request.user = type("Anonymous", (), {"is_authenticated": False})()
+    response = middleware.process_exception(
+        request, ApplicationError("The engagement is archived.", code="archived")
+    )
+    assert response.status_code == 400
+    assert "The engagement is archived." in response.content.decode()
+    api = middleware.process_exception(rf.get("/api/v1/x"), ApplicationError("No.", code="no"))
+    assert api.status_code == 400
+    assert '"code": "no"' in api.content.decode()
+    assert middleware.process_exception(request, ValueError("other")) is None

@@ -1,3 +1,6 @@
+"""Engagement fixtures (a pytest plugin, see tests/conftest.py): a client, a project built
+through the services, and a client contact linked to the client."""
+
 import pytest
 
 from apps.agencies.roles import Role
