@@ -406,6 +406,12 @@ def booking_convert(*, actor: Membership, booking: Booking):
     )
     if booking.project_id:
         raise ApplicationError("This booking already has an engagement.", code="already_converted")
+    if booking.status == Booking.Status.CANCELLED:
+        # A cancelled consultation is not a lead to act on; if the person comes back they book
+        # again, and that booking is the one to convert.
+        raise ApplicationError(
+            "This booking was cancelled, so it cannot become an engagement.", code="cancelled"
+        )
     company = booking.booker_company or booking.booker_name
     client = Client.objects.for_agency(actor.agency).filter(
         name__iexact=company
@@ -465,6 +471,9 @@ def offer_save(
 ) -> ConsultationType:
     """Create or change a consultation type and set its hosts (staff of the agency)."""
     _require(actor, C.MANAGE_OFFERS)
+    hosts = list(hosts)
+    if any(h.agency_id != actor.agency_id or h.role == Role.CLIENT for h in hosts):
+        raise ValidationError({"hosts": "Hosts must be staff of this agency."})
     offer = offer or ConsultationType(agency=actor.agency)
     for name in OFFER_FIELDS:
         if name in fields:
@@ -475,9 +484,6 @@ def offer_save(
             offer.save()
     except IntegrityError:
         raise ValidationError({"slug": "Another offer already uses this address."}) from None
-    hosts = list(hosts)
-    if any(h.agency_id != actor.agency_id or h.role == Role.CLIENT for h in hosts):
-        raise ValidationError({"hosts": "Hosts must be staff of this agency."})
     current = {h.membership_id: h for h in offer.hosts.all()}
     wanted = {h.pk for h in hosts}
     offer.hosts.exclude(membership_id__in=wanted).delete()
@@ -498,16 +504,22 @@ def _may_edit_schedule(actor: Membership, member: Membership) -> None:
         raise ValidationError({"member": "Only staff of this agency have availability."})
 
 
-def _parse_ranges(ranges) -> list[tuple[time, time]]:
+def _parse_ranges(ranges, day: str) -> list[tuple[time, time]]:
+    """The service's own check of one day's ranges (the forms check first, field by field);
+    `day` names the day in the error so that a caller without a form can still act on it."""
     parsed = []
     for start, end in ranges:
         if end != time(0) and end <= start:
-            raise ValidationError(f"{start:%H:%M}-{end:%H:%M}: the end must be after the start.")
+            raise ValidationError(
+                f"{day}, {start:%H:%M}-{end:%H:%M}: the end must be after the start."
+            )
         parsed.append((start, end))
     parsed.sort()
-    for (_a_start, a_end), (b_start, _b_end) in pairwise(parsed):
+    for (a_start, a_end), (b_start, b_end) in pairwise(parsed):
         if a_end == time(0) or b_start < a_end:
-            raise ValidationError("Two ranges on the same day overlap.")
+            raise ValidationError(
+                f"{day}: {b_start:%H:%M}-{b_end:%H:%M} overlaps {a_start:%H:%M}-{a_end:%H:%M}."
+            )
     return parsed
 
 
@@ -530,7 +542,7 @@ def schedule_save(
     for weekday, ranges in weekly.items():
         if weekday not in range(7):
             raise ValidationError(f"{weekday} is not a weekday.")
-        for start, end in _parse_ranges(ranges):
+        for start, end in _parse_ranges(ranges, WeeklyRange.Weekday(weekday).label):
             rows.append(
                 WeeklyRange(
                     agency=actor.agency, schedule=schedule, weekday=weekday, start=start, end=end
@@ -550,7 +562,7 @@ def override_save(
     schedule = Schedule.objects.for_agency(actor.agency).filter(membership=member).first()
     if schedule is None:
         raise ValidationError("Set a weekly schedule first.")
-    parsed = _parse_ranges(ranges)
+    parsed = _parse_ranges(ranges, f"{day:%A %d %B %Y}")
     override, _ = DateOverride.objects.for_agency(actor.agency).update_or_create(
         schedule=schedule,
         day=day,

@@ -172,7 +172,11 @@ class BookingDetailView(BookingMixin, TemplateView):
             compliance=[frameworks.get(c, c) for c in booking.compliance],
             is_confirmed=confirmed,
             has_started=booking.start <= timezone.now(),
-            can_convert=self.membership.can(C.MANAGE_ENGAGEMENTS) and not booking.project_id,
+            can_convert=(
+                self.membership.can(C.MANAGE_ENGAGEMENTS)
+                and not booking.project_id
+                and booking.status != Booking.Status.CANCELLED
+            ),
         )
         return context
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -384,6 +385,20 @@ def test_convert_creates_client_contact_and_engagement_once(
     )  # fmt: skip
 
 
+def test_a_cancelled_booking_cannot_become_an_engagement(
+    admin_member, engineer, login, agency, make_booking
+):
+    booking = make_booking(engineer, soon(30), status=Booking.Status.CANCELLED)
+    client = login(admin_member)
+    assert "Open an engagement" not in page(client.get(url("booking_detail", agency, booking.pk)))
+    response = client.post(url("booking_convert", agency, booking.pk))
+    assert "was cancelled" in page(response)
+    assert not Project.objects.exists()
+    assert not Client.objects.exists()
+    booking.refresh_from_db()
+    assert booking.project is None
+
+
 def test_engineers_cannot_convert(engineer, login, agency, make_booking):
     booking = make_booking(engineer, soon(-2))
     client = login(engineer)
@@ -464,6 +479,52 @@ def test_bad_weekly_hours_are_refused_and_nothing_changes(
     assert "There is a problem" in html
     assert _ranges(engineer) == before
     assert Schedule.objects.get(membership=engineer).time_zone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("weekly", "message"),
+    [
+        ({1: [(time(17), time(9))]}, "Tuesday, 17:00-09:00: the end must be after the start."),
+        (
+            {3: [(time(9), time(12)), (time(11), time(14))]},
+            "Thursday: 11:00-14:00 overlaps 09:00-12:00.",
+        ),
+    ],
+)
+def test_the_schedule_service_names_the_day_of_a_bad_range(engineer, owner, weekly, message):
+    # The service is the last wall for callers without a form (commands, a future API).
+    services.schedule_save(actor=owner, member=engineer, time_zone="UTC", weekly=WORKDAYS)
+    before = _ranges(engineer)
+    with pytest.raises(ValidationError) as error:
+        services.schedule_save(actor=owner, member=engineer, time_zone="UTC", weekly=weekly)
+    assert error.value.messages == [message]
+    assert _ranges(engineer) == before
+
+
+def test_the_override_service_names_the_date_of_a_bad_range(engineer, owner):
+    services.schedule_save(actor=owner, member=engineer, time_zone="UTC", weekly=WORKDAYS)
+    with pytest.raises(ValidationError) as error:
+        services.override_save(
+            actor=owner, member=engineer, day=date(2030, 12, 24), ranges=[(time(15), time(10))]
+        )
+    assert error.value.messages == [
+        "Tuesday 24 December 2030, 15:00-10:00: the end must be after the start."
+    ]
+    assert not DateOverride.objects.exists()
+
+
+def test_an_offer_with_a_foreign_host_is_refused_before_anything_changes(
+    owner, engineer, agency, make_offer
+):
+    offer = services.offer_save(actor=owner, hosts=[engineer], name="Review", slug="review")
+    outsider = MembershipFactory(role=Role.ENGINEER)
+    with pytest.raises(ValidationError) as error:
+        services.offer_save(actor=owner, offer=offer, hosts=[outsider], name="Renamed")
+    assert error.value.message_dict == {"hosts": ["Hosts must be staff of this agency."]}
+    assert offer.name == "Review"  # the caller's instance is left as it was
+    offer.refresh_from_db()
+    assert offer.name == "Review"
+    assert list(offer.hosts.values_list("membership", flat=True)) == [engineer.pk]
 
 
 def test_date_overrides_a_day_off_and_different_hours(engineer, owner, login, agency):
