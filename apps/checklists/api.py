@@ -22,7 +22,7 @@ from apps.checklists.serializers import (
     ReadinessSnapshotSerializer,
 )
 from apps.core.api import CreatedCursorPagination
-from apps.projects.access import get_project
+from apps.projects.access import get_project_scope
 from apps.projects.models import Project
 from apps.projects.serializers import tier_reasoning
 
@@ -40,7 +40,7 @@ class ProjectScopedMixin:
     """Every checklist endpoint hangs off one engagement the member can see."""
 
     def project(self) -> Project:
-        return get_project(member=self.membership, project_id=self.kwargs["project_id"])
+        return get_project_scope(member=self.membership, project_id=self.kwargs["project_id"])
 
 
 @extend_schema(tags=["checklist items"])

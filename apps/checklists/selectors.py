@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.agencies.models import Membership
@@ -23,6 +24,22 @@ from apps.projects.selectors import first_page, visible_project_filter, visible_
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
+def _with_row_fields(qs: QuerySet[ProjectItem]) -> QuerySet[ProjectItem]:
+    """What an item's row shows beyond its own columns: the catalog's target (one column, not
+    the whole catalog row with its guidance) and how much evidence it has, counted per row
+    rather than by a join grouped over every selected column."""
+    evidence = (
+        Evidence.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        catalog_target=F("catalog_item__target"), evidence_count=Coalesce(Subquery(evidence), 0)
+    )
+
+
 def item_list(
     *,
     project: Project,
@@ -32,11 +49,10 @@ def item_list(
     assignee: Membership | None = None,
     include_retired: bool = False,
 ) -> QuerySet[ProjectItem]:
-    qs = (
+    qs = _with_row_fields(
         ProjectItem.objects.for_agency(project.agency)
         .filter(project=project)
-        .select_related("assignee__user", "catalog_item")
-        .annotate(evidence_count=Count("evidence", distinct=True))
+        .select_related("assignee__user")
     )
     if not include_retired:
         qs = qs.current()
@@ -54,7 +70,8 @@ def item_list(
 
 
 def item_detail_queryset(*, project: Project) -> QuerySet[ProjectItem]:
-    return (
+    # The row fields too: the htmx answer to a status change redraws the item's row.
+    return _with_row_fields(
         ProjectItem.objects.for_agency(project.agency)
         .filter(project=project)
         .select_related("assignee__user", "catalog_item", "signed_off_by", "project__client")

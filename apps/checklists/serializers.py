@@ -29,7 +29,7 @@ class _ItemFieldsSerializer(serializers.ModelSerializer):
 
     assignee = MembershipSerializer(read_only=True, allow_null=True)
     target = serializers.CharField(
-        source="catalog_item.target", read_only=True, help_text="e.g. API p95 < 100 ms"
+        source="catalog_target", read_only=True, help_text="e.g. API p95 < 100 ms"
     )
 
     class Meta:

@@ -17,7 +17,7 @@ from apps.agencies.mixins import AgencyAPIMixin
 from apps.agencies.roles import Capability
 from apps.core.api import CreatedCursorPagination
 from apps.core.errors import ConflictError
-from apps.projects.access import get_project
+from apps.projects.access import get_project, get_project_scope
 from apps.projects.permissions import can_scan
 from apps.scans import selectors, services
 from apps.scans.access import get_scan
@@ -206,7 +206,7 @@ class ProjectScanListAPI(AgencyAPIMixin, ScanAccessMixin, generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        project = get_project(member=self.membership, project_id=self.kwargs["project_id"])
+        project = get_project_scope(member=self.membership, project_id=self.kwargs["project_id"])
         return selectors.scan_list(project=project)
 
     @extend_schema(

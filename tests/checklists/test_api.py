@@ -444,15 +444,15 @@ def test_item_list_query_count_is_pinned(owner, engineer, acme, login, django_as
     items = items_url(project)
     _add_catalog_items(project, engineer, 1)
     client.get(items)  # warm the session and content-type caches
-    # session, user, membership; the engagement with its environments and assignments
-    # (access.get_project); its agency (item_list scopes by project.agency); the page of
-    # items with assignees, users, catalog targets and evidence counts
-    with django_assert_num_queries(7):
+    # session, user, membership; the engagement with its agency and client
+    # (access.get_project_scope); the page of items with assignees, users, catalog targets
+    # and evidence counts
+    with django_assert_num_queries(5):
         assert len(client.get(items).json()["results"]) == 1
     _add_catalog_items(project, engineer, 49)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert len(client.get(items).json()["results"]) == 50
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert len(client.get(items, {"assignee": "me", "status": "open"}).json()["results"]) == 50
 
 
@@ -470,10 +470,10 @@ def test_readiness_history_query_count_is_pinned(
 
     fill(0, 1)
     client.get(history_url)
-    # session, user, membership; the engagement, environments, assignments; its agency;
-    # the page of daily points
-    with django_assert_num_queries(7):
+    # session, user, membership; the engagement with its agency and client; the page of
+    # daily points
+    with django_assert_num_queries(5):
         assert len(client.get(history_url).json()["results"]) == 1
     fill(1, 49)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert len(client.get(history_url).json()["results"]) == 50

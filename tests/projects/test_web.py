@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.agencies.models import Invitation, Membership
 from apps.checklists.models import CatalogItem, Comment, Evidence, ItemStatus, ProjectItem
@@ -200,6 +201,23 @@ def test_inline_status_change_with_htmx_returns_the_row_and_the_readiness(
     assert item.status == ItemStatus.DONE
     project.refresh_from_db()
     assert project.readiness > 0
+
+
+def test_the_redrawn_row_keeps_its_target_and_evidence_count(owner, login, agency, make_project):
+    project = make_project()
+    item = project.checklist_items.exclude(catalog_item__target="").first()
+    Evidence.objects.create(agency=agency, item=item, note="Load test report", added_by=owner.user)
+    client = login(owner)
+    page = client.get(reverse("project_detail", args=[agency.slug, project.pk])).content.decode()
+    row = page[page.index(f'id="item-{item.pk}"') :]
+    row = row[: row.index("</tr>")]
+    target = f"Target: {escape(item.catalog_item.target)}"
+    assert target in row
+    assert "1 evidence" in row
+    url = reverse("item_status", args=[agency.slug, project.pk, item.pk])
+    body = client.post(url, {"status": "in_progress"}, HTTP_HX_REQUEST="true").content.decode()
+    assert target in body
+    assert "1 evidence" in body
 
 
 def test_inline_not_applicable_without_a_reason_is_explained(owner, login, agency, make_project):

@@ -327,6 +327,29 @@ def test_findings_query_count_is_pinned_and_independent_of_their_number(
         assert len(client.get(url).json()["results"]) == 50
 
 
+@pytest.mark.parametrize("viewer", ["owner", "engineer", "client"])
+def test_scan_list_query_count_is_pinned_and_independent_of_the_scans(
+    viewer, scanned_project, owner, engineer, make_member, login, django_assert_num_queries
+):
+    project = scanned_project("https://example.com/acme/app.git")
+    member = {
+        "owner": lambda: owner,
+        "engineer": lambda: assign(project, engineer, owner),
+        "client": lambda: contact_of(project, make_member),
+    }[viewer]()
+    client = login(member)
+    previous = finished_scan(project, 1)
+    url = project_scans_url(project)
+    client.get(url)
+    # session, user, membership; the engagement (access.get_project_scope); the page of scans
+    with django_assert_num_queries(5):
+        assert len(client.get(url).json()["results"]) == 1
+    for _ in range(49):
+        previous = finished_scan(project, 2, previous=previous)
+    with django_assert_num_queries(5):
+        assert len(client.get(url).json()["results"]) == 50
+
+
 @pytest.mark.parametrize(("viewer", "expected"), [("owner", 5), ("client", 5)])
 def test_scan_query_count_is_pinned_and_independent_of_the_findings(
     viewer, expected, scanned_project, owner, make_member, login, django_assert_num_queries
