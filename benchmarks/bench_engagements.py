@@ -35,8 +35,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from apps.agencies.models import Agency, Membership  # noqa: E402
-from apps.projects.models import Assignment, Project  # noqa: E402
+from apps.agencies.models import Agency  # noqa: E402
+from apps.projects.models import Project  # noqa: E402
+from benchmarks.seeded import measured  # noqa: E402
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -62,18 +63,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--agency", default="bench-001")
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Run this on the seed_bench data in PostgreSQL (set DATABASE_URL).")
-
-    agency = Agency.objects.get(slug=args.agency)
-    assignment = (
-        Assignment.objects.filter(agency=agency, membership__role="engineer")
-        .select_related("project", "membership__user")
-        .order_by("project__created_at")
-        .first()
-    )
+    agency, admin, assignment = measured(args.agency)
     project = assignment.project
-    admin = Membership.objects.filter(agency=agency, role="owner").select_related("user").first()
     totals = (
         Agency.objects.count(),
         Project.objects.count(),
