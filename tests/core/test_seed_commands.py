@@ -29,7 +29,7 @@ from apps.checklists.models import (
 from apps.checklists.services import project_readiness
 from apps.clients.models import Client, ClientContact
 from apps.core.management.commands.seed_bench import BENCH_PASSWORD
-from apps.core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_PEOPLE
+from apps.core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SEED
 from apps.core.tenancy import tenant_context
 from apps.projects.models import (
     Activity,
@@ -39,12 +39,15 @@ from apps.projects.models import (
     ProjectUserObjectPermission,
 )
 from apps.projects.profile import Stage
+from apps.scans.demo import prototype_snapshots
+from apps.scans.models import Scan, ScanFinding
+from apps.scans.selectors import scan_diff
 from tests.factories import AgencyFactory, ClientFactory, MembershipFactory
 
 COUNTED = (
     User, EmailAddress, Agency, Membership, Client, ClientContact, Project, Environment,
     Assignment, ProjectUserObjectPermission, ProjectItem, Evidence, Comment, Activity,
-    ReadinessSnapshot, AuditEvent,
+    ReadinessSnapshot, AuditEvent, Scan, ScanFinding,
 )  # fmt: skip
 ENGINEERS = ("engineer@northwind.test", "engineer2@northwind.test")
 
@@ -169,6 +172,51 @@ class TestSeedDemo(TestCase):
             assert values[-1] == project.readiness
             if project.stage in (Stage.MIGRATION, Stage.STAGING, Stage.LAUNCHED):
                 assert values[0] < values[-1]
+
+    def test_the_lovable_engagement_has_a_scan_and_a_rescan_by_the_real_engine(self):
+        project = Project.objects.for_agency(self.agency).get(name="Merchant dashboard")
+        first, second = (
+            Scan.objects.for_agency(self.agency).filter(project=project).order_by("finished_at")
+        )
+        assert (first.status, second.status) == (Scan.Status.SUCCEEDED, Scan.Status.SUCCEEDED)
+        assert second.previous == first
+        assert first.finished_at < second.finished_at < timezone.now() - timedelta(days=1)
+        assert first.report["platform"]["name"] == "Lovable"
+        rules = set(
+            ScanFinding.objects.for_agency(self.agency)
+            .filter(scan=first)
+            .values_list("rule_id", flat=True)
+        )
+        # The faults typical of an AI-built app, each found by its rule.
+        assert {
+            "secrets.stripe-key", "secrets.supabase-service-role", "ai.service-role-in-frontend",
+            "ai.supabase-rls-missing", "ai.supabase-permissive-policy",
+            "ai.supabase-verify-jwt-disabled", "testing.tests-present", "ci.pipeline",
+        } <= rules  # fmt: skip
+        diff = scan_diff(scan=second)
+        assert not diff.new
+        assert {f.rule_id for f in diff.fixed} >= {"secrets.stripe-key", "ci.pipeline"}
+        assert 0 < diff.unchanged < len(diff.fixed)
+        # The rescan left its mark on the checklist: proven items and open gaps.
+        items = ProjectItem.objects.for_agency(self.agency).filter(project=project)
+        assert items.filter(verified_by_scan_at__isnull=False, status=ItemStatus.DONE).exists()
+        assert items.exclude(scan_gap="").exists()
+        feed = Activity.objects.for_agency(self.agency).filter(
+            project=project, kind=Activity.Kind.SCAN
+        )
+        assert sorted(a.created_at for a in feed) == [first.finished_at, second.finished_at]
+
+    def test_demo_secrets_are_stored_redacted_only(self):
+        delivered, _ = prototype_snapshots(DEMO_SEED)
+        stripe_line = delivered["src/lib/stripe.ts"].splitlines()[1]
+        secret = stripe_line.split("'")[1]
+        findings = ScanFinding.objects.for_agency(self.agency).filter(rule_id="secrets.stripe-key")
+        assert findings.exists()
+        for finding in findings:
+            assert secret not in f"{finding.snippet} {finding.message}"
+            assert finding.fingerprint
+        stored = str(list(Scan.objects.for_agency(self.agency).values_list("report", flat=True)))
+        assert secret not in stored
 
     def test_the_demo_logins_work(self):
         for email, _name, _role, _tz in DEMO_PEOPLE:

@@ -32,6 +32,7 @@ from apps.core.tenancy import tenant_context
 from apps.projects import services as project_services
 from apps.projects.models import Project
 from apps.projects.profile import Stage
+from apps.scans.demo import seed_project_scans
 
 DEMO_PASSWORD = "launchpad-demo"  # noqa: S105 - published demo credential, local data only
 DEMO_AGENCY = {"name": "Northwind Studio", "slug": "northwind", "time_zone": "Europe/Berlin"}
@@ -46,6 +47,7 @@ DEMO_SEED = 20_250_601
 CLIENT_LOGIN = "client@acme.test"
 ERIN, ETHAN, ADAM = "engineer@northwind.test", "engineer2@northwind.test", "admin@northwind.test"
 HISTORY_DAYS = 30
+SCANNED_PROJECT = "Merchant dashboard"
 
 
 @dataclass(frozen=True)
@@ -519,10 +521,25 @@ class DemoWork:
                 )
 
         self.evidence_and_comments(spec, project, done, in_progress, workers)
+        if spec.name == SCANNED_PROJECT:
+            self.scans(project)
         if spec.archived:
             project_services.project_archive(actor=self.manager, project=project)
         self.backfill_history(project, spec.stage)
         return project
+
+    def scans(self, project: Project) -> None:
+        """The Lovable prototype's repository as delivered, and rescanned before launch: the
+        real engine over a generated tree (demo data clones nothing). Before the history is
+        drawn, so that the history ends at what the scans left."""
+        now = timezone.now()
+        seed_project_scans(
+            project=project,
+            requested_by=self.members[ERIN].user,
+            seed=DEMO_SEED,
+            delivered_at=now - timedelta(days=40, hours=3),
+            rescanned_at=now - timedelta(days=20, hours=5),
+        )
 
     def evidence_and_comments(self, spec, project, done, in_progress, workers) -> None:
         rng = self.rng
