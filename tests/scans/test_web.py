@@ -462,3 +462,11 @@ def test_scan_page_query_count_is_pinned_and_independent_of_the_findings(
     if viewer != "client":
         assert html.count(f"src/{scan.pk}/50.ts:50") == 2  # in the findings and as new
         assert f"src/{previous.pk}/50.ts:50" in html  # fixed
+
+
+def test_the_time_taken_reads_well_when_it_rounds_to_nothing(scanned_project, owner, login):
+    project = scanned_project("https://example.com/acme/app.git")
+    scan = finished_scan(project, 0)
+    Scan.objects.filter(pk=scan.pk).update(timings={"clone": 2.46, "scan": 0.004})
+    html = login(owner).get(scan_url(scan)).content.decode()
+    assert "2.5 s to clone, under 0.1 s to scan" in html
