@@ -13,18 +13,15 @@ from apps.agencies import services as agency_services
 from apps.projects.models import Project
 from apps.scans import services
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
-from tests.scans.test_web import (
-    LEAKY_APP,
+from tests.scans.helpers import (
     OPENAI,
     SECRET_PATH,
     STRIPE,
     add_findings,
     assign,
-    commit,
     contact_of,
     finished_scan,
 )
-from tests.support.scan_fixtures import HARDENED_APP
 
 pytestmark = pytest.mark.django_db
 
@@ -50,25 +47,6 @@ def assert_error(response, status, code=None, field=None, text=None):
     if text:
         assert text in str(error), error
     return error
-
-
-@pytest.fixture
-def leaky(repo, scanned_project):
-    repo_path = repo(LEAKY_APP)
-    return repo_path, scanned_project(str(repo_path))
-
-
-@pytest.fixture
-def rescanned(leaky, owner, committing):
-    repo_path, project = leaky
-    first = committing(services.scan_request, project=project, actor=owner)
-    commit(
-        repo_path,
-        {**HARDENED_APP, "src/ai.ts": f"export const ai = '{OPENAI}'\n"},
-        remove=(".env", SECRET_PATH),
-    )
-    second = committing(services.scan_request, project=project, actor=owner)
-    return project, first, second
 
 
 # --- starting and listing ---------------------------------------------------------------------
