@@ -49,6 +49,8 @@ class ScanContext:
     secrets: list[SecretMatch] = field(default_factory=list)
     # Work several rules share (parsed Dockerfiles, replayed migrations), keyed by its maker.
     shared: dict[str, Any] = field(default_factory=dict)
+    _lines_path: str | None = field(default=None, repr=False)
+    _lines: list[str] = field(default_factory=list, repr=False)
 
     @property
     def limits(self) -> ScanLimits:
@@ -56,6 +58,18 @@ class ScanContext:
 
     def read(self, path: str) -> str | None:
         return self.snapshot.read_text(path)
+
+    def line_text(self, path: str, number: int) -> str:
+        """Line `number` (1-based, as in a SignalHit) of a file, "" past its end.
+
+        Lines are split on "\n" only, as the content pass counts them (`splitlines` would also
+        break at form feeds and U+2028 and shift the numbering). Only the last file asked
+        about is kept: hits come file by file, and memory stays bounded.
+        """
+        if path != self._lines_path:
+            self._lines = (self.read(path) or "").split("\n")
+            self._lines_path = path
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
     def signal(self, name: str) -> list[SignalHit]:
         return self.hits.get(name, [])

@@ -239,6 +239,19 @@ def test_service_role_used_in_frontend_fails(rule):
     assert [f.line for f in result.findings] == [3, 4]
 
 
+def test_service_role_comment_is_recognised_after_a_form_feed(rule):
+    # The hit's line number counts "\n" only; a form feed before it must not make the rule
+    # look at another line and report a comment.
+    files = {
+        "package.json": VITE_APP,
+        "vite.config.ts": "export default {}",
+        "src/lib/admin.ts": (
+            "export {};\x0c\nconst url = '';\n// the service_role key stays on the server\n"
+        ),
+    }
+    assert rule("ai.service-role-in-frontend", files).passed
+
+
 def test_service_role_in_edge_function_is_fine(rule):
     files = {
         "package.json": VITE_APP,

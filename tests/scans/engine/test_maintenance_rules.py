@@ -277,6 +277,20 @@ def test_undocumented_variable_fails_with_its_line(rule):
     assert result.findings[0].severity is Severity.LOW
 
 
+def test_fallback_is_found_on_the_hit_line_after_a_form_feed(rule):
+    # Line numbers count "\n" only: a form feed (a page break in old Python files) or a
+    # U+2028 must not shift which line is checked for a fallback value.
+    files = {
+        ".env.example": "DATABASE_URL=\n",
+        "app/settings.py": (
+            "import os\n\x0c\nDB = os.environ['DATABASE_URL']\n"
+            "LEVEL = os.environ.get('LOG_LEVEL', 'INFO')  # \u2028 x\n"
+            "HOST = os.environ.get('APP_HOST', 'localhost')\n"
+        ),
+    }
+    assert rule("documentation.env-example-complete", files).passed
+
+
 def test_env_example_complete_not_applicable_without_example(rule):
     result = rule("documentation.env-example-complete", {"a.ts": "process.env.X_Y"})
     assert result.status is Status.NOT_APPLICABLE

@@ -139,8 +139,7 @@ def service_role_in_frontend(ctx: ScanContext) -> Outcome:
     for hit in ctx.signal(SERVICE_ROLE_REF.name):
         if not ctx.is_client_path(hit.path):
             continue
-        lines = (ctx.read(hit.path) or "").splitlines()
-        if hit.line <= len(lines) and _COMMENT_LINE.match(lines[hit.line - 1]):
+        if _COMMENT_LINE.match(ctx.line_text(hit.path, hit.line)):
             continue
         what = (
             "calls the Supabase admin API"

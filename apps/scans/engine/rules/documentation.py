@@ -205,8 +205,7 @@ def env_example(ctx: ScanContext) -> Outcome:
 _DEFAULT_AFTER_NAME = re.compile(r"""["'`]?\]?\s*(?:\|\||\?\?|,|\)\s*(?:\|\||\?\?|or\b))""")
 
 
-def _has_default(lines: list[str], line: int, name: str) -> bool:
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
+def _has_default(text: str, name: str) -> bool:
     return any(
         _DEFAULT_AFTER_NAME.match(text, m.end()) for m in re.finditer(re.escape(name) + r"\b", text)
     )
@@ -236,15 +235,13 @@ def env_example_complete(ctx: ScanContext) -> Outcome:
     refs = _app_env_refs(ctx)
     if not refs:
         return not_applicable("The code reads no environment variables.")
-    file_lines: dict[str, list[str]] = {}
-    undocumented = []
-    for hit in refs:
-        if hit.value in documented or is_test_path(hit.path):
-            continue
-        if hit.path not in file_lines:
-            file_lines[hit.path] = (ctx.read(hit.path) or "").splitlines()
-        if not _has_default(file_lines[hit.path], hit.line, hit.value or ""):
-            undocumented.append(hit)
+    undocumented = [
+        hit
+        for hit in refs
+        if hit.value not in documented
+        and not is_test_path(hit.path)
+        and not _has_default(ctx.line_text(hit.path, hit.line), hit.value or "")
+    ]
     if not undocumented:
         return passed(
             f"All {len(refs)} variables read in code are documented.",
