@@ -10,21 +10,9 @@ from apps.clients import services
 from apps.clients.models import Client
 from apps.projects import services as project_services
 from tests.factories import AgencyFactory, ClientFactory, MembershipFactory
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_error(response, status, code=None, field=None, text=None):
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert error["status"] == status
-    if code:
-        assert error["code"] == code
-    if field:
-        assert field in error["fields"], error
-    if text:
-        assert text in str(error), error
-    return error
 
 
 def list_url(agency):

@@ -11,23 +11,11 @@ from apps.projects import services
 from apps.projects.models import Activity, Assignment, Project
 from apps.projects.permissions import can_work_on
 from tests.factories import AgencyFactory, ClientFactory, MembershipFactory
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-def assert_error(response, status, code=None, field=None, text=None):
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert error["status"] == status
-    if code:
-        assert error["code"] == code
-    if field:
-        assert field in error["fields"], error
-    if text:
-        assert text in str(error), error
-    return error
 
 
 def projects_url(agency):
