@@ -9,8 +9,15 @@ import re
 from ..context import ScanContext
 from ..model import Evidence, Finding, Severity
 from ..registry import Outcome, failed, not_applicable, passed, rule
-from ..secrets import is_env_file, is_example_file, is_test_path
-from .helpers import ENV_REF, example_env_files, is_builtin_env, missing, root_readmes
+from ..secrets import is_test_path
+from .helpers import (
+    ENV_REF,
+    committed_env_files,
+    example_env_files,
+    is_builtin_env,
+    missing,
+    root_readmes,
+)
 
 _MARKDOWN_NOISE = re.compile(
     # Headings, badges (linked or not) and HTML tags: none of it tells a reader anything.
@@ -158,14 +165,6 @@ def _app_env_refs(ctx: ScanContext) -> list:
     ]
 
 
-def _committed_env_files(ctx: ScanContext) -> list:
-    return [
-        e
-        for e in ctx.snapshot.files.values()
-        if is_env_file(e.lname) and not is_example_file(e.lname)
-    ]
-
-
 @rule(
     id="documentation.env-example",
     title="An example environment file documents configuration",
@@ -183,7 +182,7 @@ def env_example(ctx: ScanContext) -> Outcome:
             "Example environment file present.", [Evidence("example", e.path) for e in examples]
         )
     refs = _app_env_refs(ctx)
-    committed = _committed_env_files(ctx)
+    committed = committed_env_files(ctx)
     if not refs and not committed:
         return not_applicable("The code reads no environment variables.")
     if refs:

@@ -186,6 +186,15 @@ def example_env_files(ctx: ScanContext) -> list[FileEntry]:
     ]
 
 
+def committed_env_files(ctx: ScanContext) -> list[FileEntry]:
+    """`.env`, `.env.local` and the like: files of real settings, not examples."""
+    return [
+        e
+        for e in ctx.snapshot.files.values()
+        if is_env_file(e.lname) and not is_example_file(e.lname)
+    ]
+
+
 def uses_supabase(ctx: ScanContext) -> bool:
     return bool(
         ctx.manifests.npm("@supabase/*")

@@ -9,13 +9,8 @@ import re
 from ..context import ScanContext
 from ..model import Evidence, Finding, Severity
 from ..registry import Outcome, failed, not_applicable, passed, rule
-from ..secrets import (
-    SecretMatch,
-    is_env_file,
-    is_example_file,
-    is_secret_name,
-    looks_like_placeholder_text,
-)
+from ..secrets import SecretMatch, is_secret_name, looks_like_placeholder_text
+from .helpers import committed_env_files
 
 NO_SECRETS = ("security.no-committed-secrets",)
 
@@ -182,11 +177,7 @@ def env_file_committed(ctx: ScanContext) -> Outcome:
     in .gitignore; only `.env.example` / `.env.sample` / `.env.template` are meant to be shared.
     Severity follows the content: real secrets are critical, values for secret-like names high,
     public values only (a Supabase URL and anon key) medium."""
-    env_files = [
-        e
-        for e in ctx.snapshot.files.values()
-        if is_env_file(e.lname) and not is_example_file(e.lname)
-    ]
+    env_files = committed_env_files(ctx)
     if not env_files:
         return passed("No .env file committed.")
     by_path: dict[str, list[SecretMatch]] = {}
