@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import Http404
 
 from apps.agencies.models import Membership
 from apps.agencies.roles import Capability
-from apps.bookings.models import Booking, ConsultationHost, ConsultationType, DateOverride
-from apps.bookings.selectors import booking_detail_queryset
+from apps.bookings.models import Booking, ConsultationType, DateOverride
+from apps.bookings.selectors import booking_detail_queryset, hosts_prefetch
 from apps.bookings.tokens import BadManageLinkError, booking_id_from_token
 from apps.core.access import get_for_agency_or_404
 
@@ -20,14 +19,8 @@ def get_booking(*, member: Membership, booking_id) -> Booking:
 
 
 def get_offer(*, agency, offer_id) -> ConsultationType:
-    hosts = Prefetch(
-        "hosts",
-        queryset=ConsultationHost.objects.select_related("membership__user").order_by(
-            "-priority", "membership__user__name"
-        ),
-    )
     return get_for_agency_or_404(
-        ConsultationType.objects.prefetch_related(hosts), agency=agency, pk=offer_id
+        ConsultationType.objects.prefetch_related(hosts_prefetch()), agency=agency, pk=offer_id
     )
 
 

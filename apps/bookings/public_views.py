@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,12 @@ from apps.bookings.availability import available_slots
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, ConsultationType
 from apps.bookings.public_forms import CancelForm, PublicBookingForm, RescheduleForm
-from apps.bookings.selectors import bookings_of_booker, offer_list
+from apps.bookings.selectors import (
+    booker_company,
+    bookings_of_booker,
+    hosts_prefetch,
+    offer_list,
+)
 from apps.bookings.slots import slots_by_local_day
 from apps.bookings.tasks import manage_url
 from apps.bookings.tokens import BadManageLinkError, manage_token
@@ -109,7 +115,10 @@ class BookOfferView(View):
 
     def _offer(self, agency_slug: str, offer_slug: str) -> ConsultationType:
         agency = _agency(agency_slug)
-        return get_published_offer(agency=agency, offer_slug=offer_slug)
+        offer = get_published_offer(agency=agency, offer_slug=offer_slug)
+        # The page names the hosts and the form checks the one picked against them.
+        prefetch_related_objects([offer], hosts_prefetch())
+        return offer
 
     def _context(self, request, offer, zone_name, zone_error, form=None, error=None):
         first, day = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("day"))
@@ -122,8 +131,8 @@ class BookOfferView(View):
                 chosen = chosen.astimezone(zoneinfo.ZoneInfo(zone_name))
             except ValueError:
                 chosen = None
+        user = request.user if request.user.is_authenticated else None
         if form is None and chosen is not None:
-            user = request.user if request.user.is_authenticated else None
             form = PublicBookingForm(
                 initial={
                     "start": chosen.isoformat(),
@@ -132,10 +141,9 @@ class BookOfferView(View):
                     "idempotency_key": uuid.uuid4().hex,
                     "name": getattr(user, "name", ""),
                     "email": getattr(user, "email", ""),
-                    "company": _client_name(user, offer.agency),
+                    "company": booker_company(agency=offer.agency, user=user) if user else "",
                 }
             )
-        user = request.user if request.user.is_authenticated else None
         return {
             "agency": offer.agency,
             "offer": offer,
@@ -207,13 +215,6 @@ class BookOfferView(View):
             context["form"] = None
             context["chosen"] = None
         return render(request, self.template_name, context, status=status)
-
-
-def _client_name(user, agency) -> str:
-    if user is None:
-        return ""
-    membership = user.memberships.filter(agency=agency).select_related("client").first()
-    return membership.client.name if membership and membership.client else ""
 
 
 def _zone_choices():

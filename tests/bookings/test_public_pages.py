@@ -235,3 +235,28 @@ def test_the_invitation_file_can_be_downloaded(client, booking):
     response = client.get(reverse("booking_ics", args=[manage_token(booking)]))
     assert response["Content-Type"] == "text/calendar"
     assert re.search(rb"UID:booking-[0-9a-f-]+@launchpad", response.content)
+
+
+@pytest.mark.parametrize("hosts", [1, 6])
+def test_the_booking_page_query_count_does_not_grow_with_the_hosts(
+    login, make_host, make_offer, make_member, agency, hosts, django_assert_num_queries
+):
+    """A booker-picks offer names every host, and a signed-in contact gets the form
+    prefilled: the same queries with one host as with six."""
+    from apps.agencies.roles import Role
+    from tests.factories import ClientFactory
+
+    people = [make_host("Europe/Berlin", name=f"Host {n}") for n in range(hosts)]
+    picks = make_offer(people, slug="pick-a-host", host_choice="booker_picks")
+    contact = make_member(agency, Role.CLIENT)
+    contact.client = ClientFactory(agency=agency, name="Acme Payments")
+    contact.save()
+    client = login(contact)
+    _chosen(client, picks)  # warm the session and content-type caches
+    # session, user, agency, offer, its hosts; the slot engine's schedules, weekly ranges,
+    # overrides, busy time and upcoming counts; the prefill's membership, the booking
+    # policy, the booker's own bookings
+    with django_assert_num_queries(14):
+        response = _chosen(client, picks)
+    assert len(response.context["host_names"]) == hosts
+    assert response.context["form"]["company"].value() == "Acme Payments"
