@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .content import Signal
 from .model import (
@@ -90,6 +90,23 @@ class Rule:
             outcome.findings,
             key=lambda f: (-(f.severity or self.severity).rank, f.path or "", f.line or 0),
         )
+        return self._result(
+            outcome.status,
+            outcome.summary,
+            findings=findings[:limit],
+            findings_omitted=max(len(findings) - limit, 0),
+            evidence=outcome.evidence[:20],
+            detection=outcome.detection,
+            seconds=time.perf_counter() - started,
+        )
+
+    def crashed(self, error: str) -> RuleResult:
+        """The result of a run that raised: not applicable, with the error for the report."""
+        return self._result(
+            Status.NOT_APPLICABLE, "The rule could not run on this repository.", error=error
+        )
+
+    def _result(self, status: Status, summary: str, **details: Any) -> RuleResult:
         return RuleResult(
             rule_id=self.id,
             title=self.title,
@@ -97,13 +114,9 @@ class Rule:
             severity=self.severity,
             kind=self.kind,
             checklist_keys=self.checklist_keys,
-            status=outcome.status,
-            summary=outcome.summary,
-            findings=findings[:limit],
-            findings_omitted=max(len(findings) - limit, 0),
-            evidence=outcome.evidence[:20],
-            detection=outcome.detection,
-            seconds=time.perf_counter() - started,
+            status=status,
+            summary=summary,
+            **details,
         )
 
 

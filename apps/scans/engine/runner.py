@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from .content import ContentPass
 from .context import ScanContext
-from .model import RuleKind, RuleResult, ScanIssue, ScanReport, Status
+from .model import RuleKind, RuleResult, ScanIssue, ScanReport
 from .registry import Rule, all_rules
 from .secrets import SecretDetector
 from .snapshot import ScanLimits, Snapshot
@@ -101,17 +101,7 @@ def _run(rule: Rule, ctx: ScanContext, report: ScanReport) -> RuleResult:
     except Exception as exc:
         message = f"{type(exc).__name__}: {str(exc)[:200]}"
         report.errors.append(ScanIssue(code="rule-error", message=f"{rule.id}: {message}"))
-        return RuleResult(
-            rule_id=rule.id,
-            title=rule.title,
-            category=rule.category,
-            severity=rule.severity,
-            kind=rule.kind,
-            checklist_keys=rule.checklist_keys,
-            status=Status.NOT_APPLICABLE,
-            summary="The rule could not run on this repository.",
-            error=message,
-        )
+        return rule.crashed(message)
 
 
 def _summarise_detections(report: ScanReport) -> None:
