@@ -5,6 +5,7 @@ front-end code, and JWTs read without verifying their signature."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..content import CODE_SUFFIXES, JS_SUFFIXES, signal
 from ..context import ScanContext, client_env_prefix
@@ -96,17 +97,8 @@ def secret_in_client_code(ctx: ScanContext) -> Outcome:
             message = f"{match.description} in a file bundled for the browser."
         else:
             continue
-        finding = secret_finding(match, message=message)
-        findings.append(
-            Finding(
-                finding.message,
-                finding.path,
-                finding.line,
-                Severity.CRITICAL,
-                finding.snippet,
-                finding.fingerprint,
-            )
-        )
+        # Whatever the key's own severity, a browser reading it is critical.
+        findings.append(replace(secret_finding(match, message=message), severity=Severity.CRITICAL))
     if findings:
         return failed(f"{len(findings)} secret(s) reach the browser.", findings)
     return passed("No detected secret reaches browser code.")
