@@ -3,7 +3,7 @@ comparison with the previous scan."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -36,17 +36,18 @@ def finding_list(*, scan: Scan, severity: str | None = None, category: str | Non
     return qs.order_by("category", "rule_id", "path", "line", "id")
 
 
-def findings_grouped(*, scan: Scan) -> OrderedDict[str, OrderedDict[str, list[ScanFinding]]]:
-    """category -> severity (most severe first) -> findings."""
-    groups: OrderedDict[str, OrderedDict[str, list]] = OrderedDict()
-    for finding in finding_list(scan=scan):
-        by_severity = groups.setdefault(finding.category, OrderedDict())
+def findings_grouped(
+    findings: Iterable[ScanFinding],
+) -> dict[str, dict[str, list[ScanFinding]]]:
+    """category -> severity (most severe first) -> findings, each list in the order given."""
+    groups: dict[str, dict[str, list[ScanFinding]]] = {}
+    for finding in findings:
+        by_severity = groups.setdefault(finding.category, {})
         by_severity.setdefault(finding.severity, []).append(finding)
-    for category, by_severity in groups.items():
-        groups[category] = OrderedDict(
-            sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.index(kv[0]))
-        )
-    return groups
+    return {
+        category: dict(sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.index(kv[0])))
+        for category, by_severity in groups.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,14 @@ class ScanDiff:
     unchanged: int
 
 
-def scan_diff(*, scan: Scan) -> ScanDiff:
+def scan_diff(*, scan: Scan, current: list[ScanFinding] | None = None) -> ScanDiff:
     """What is new since the previous successful scan and what was fixed, by finding key
-    (rule, file and secret fingerprint or message; a moved line is the same finding)."""
+    (rule, file and secret fingerprint or message; a moved line is the same finding).
+    `current`: the scan's findings (finding_list), when the caller has read them already."""
     if scan.status != Scan.Status.SUCCEEDED:
         return ScanDiff(previous=scan.previous, new=[], fixed=[], unchanged=0)
-    current = list(finding_list(scan=scan))
+    if current is None:
+        current = list(finding_list(scan=scan))
     if scan.previous_id is None:
         return ScanDiff(previous=None, new=current, fixed=[], unchanged=0)
     before = list(finding_list(scan=scan.previous))
@@ -74,11 +77,3 @@ def scan_diff(*, scan: Scan) -> ScanDiff:
         fixed=[f for f in before if f.key not in current_keys],
         unchanged=len(current_keys & before_keys),
     )
-
-
-def severity_counts(*, scan: Scan) -> dict[str, int]:
-    counts = dict.fromkeys(SEVERITY_ORDER, 0)
-    findings = ScanFinding.objects.for_agency(scan.agency).filter(scan=scan)
-    for severity in findings.values_list("severity", flat=True):
-        counts[severity] = counts.get(severity, 0) + 1
-    return counts

@@ -26,11 +26,9 @@ from apps.projects.permissions import can_scan, is_client_of
 from apps.projects.views import ProjectMixin
 from apps.scans import selectors, services
 from apps.scans.access import get_scan
-from apps.scans.engine.registry import CATEGORY_ORDER
 from apps.scans.forms import SCHEDULE_CHOICES, ScanRequestForm, ScanScheduleForm
 from apps.scans.models import Scan
 from apps.scans.serializers import (
-    CATEGORY_LABELS,
     checklist_verdicts,
     finding_counts,
     report_platform,
@@ -189,29 +187,22 @@ class ScanDetailView(AgencyViewMixin, TemplateView):
         return context
 
     def results(self, scan: Scan, project, *, full: bool) -> dict:
-        order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
-        groups = []
         if full:
-            grouped = selectors.findings_grouped(scan=scan)
-            for category in sorted(grouped, key=lambda c: (order.get(c, len(order)), c)):
-                by_severity = grouped[category]
-                groups.append(
-                    {
-                        "category": category,
-                        "label": CATEGORY_LABELS.get(category, category.title()),
-                        "total": sum(len(f) for f in by_severity.values()),
-                        "severities": list(by_severity.items()),
-                    }
-                )
-            pairs = [
-                (f.category, f.severity)
-                for by_severity in grouped.values()
-                for findings in by_severity.values()
-                for f in findings
+            # Read once: for the groups, the counts and the comparison.
+            findings = list(selectors.finding_list(scan=scan))
+            counts = finding_counts((f.category, f.severity) for f in findings)
+            grouped = selectors.findings_grouped(findings)
+            # The counts' categories are in the engine's order, with their labels and totals.
+            groups = [
+                {**row, "severities": list(grouped[row["category"]].items())}
+                for row in counts["by_category"]
             ]
         else:
             # Client contacts: counts only, so only the two columns counted are read.
-            pairs = selectors.finding_list(scan=scan).values_list("category", "severity")
+            findings, groups = None, []
+            counts = finding_counts(
+                selectors.finding_list(scan=scan).values_list("category", "severity")
+            )
         verdicts = checklist_verdicts(scan)
         decided = [v for v in verdicts if v["status"] in ("verified", "gap")]
         items = {
@@ -224,7 +215,7 @@ class ScanDetailView(AgencyViewMixin, TemplateView):
         for verdict in decided:
             verdict["item"] = items.get(verdict["key"])
             verdict["failed_titles"] = [titles.get(r, r) for r in verdict["failed_rules"]]
-        diff = selectors.scan_diff(scan=scan) if scan.previous_id else None
+        diff = selectors.scan_diff(scan=scan, current=findings) if scan.previous_id else None
         compared = {}
         if diff is not None:
             compared = {
@@ -238,7 +229,7 @@ class ScanDetailView(AgencyViewMixin, TemplateView):
             if full:
                 compared.update(new=diff.new, fixed=diff.fixed)
         return {
-            "counts": finding_counts(pairs),
+            "counts": counts,
             "rules": report_rules(scan),
             "platform": report_platform(scan),
             "stack": report_stack(scan),

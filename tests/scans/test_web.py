@@ -306,7 +306,7 @@ def test_schedule_is_set_and_a_bad_value_is_refused(scanned_project, owner, logi
 # --- query counts -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("viewer", "expected"), [("owner", 9), ("engineer", 11), ("client", 9)])
+@pytest.mark.parametrize(("viewer", "expected"), [("owner", 8), ("engineer", 10), ("client", 9)])
 def test_scan_page_query_count_is_pinned_and_independent_of_the_findings(
     viewer, expected, scanned_project, owner, engineer, make_member, login,
     django_assert_num_queries,
