@@ -238,10 +238,13 @@ class ManageBookingView(View):
         zone = zoneinfo.ZoneInfo(zone_name)
         policy = services.policy_for(booking.agency)
         now = timezone.now()
-        can_change = (
-            booking.status == Booking.Status.CONFIRMED
-            and booking.start - now >= timedelta(hours=policy.cancel_notice_hours)
-        )
+
+        def allowed(rescheduling: bool) -> bool:
+            refusal = services.booker_refusal(
+                booking, policy=policy, now=now, rescheduling=rescheduling
+            )
+            return booking.status == Booking.Status.CONFIRMED and refusal is None
+
         context = {
             "agency": booking.agency,
             "booking": booking,
@@ -253,8 +256,8 @@ class ManageBookingView(View):
             "start_local": booking.start.astimezone(zone),
             "end_local": booking.end.astimezone(zone),
             "policy": policy,
-            "can_change": can_change,
-            "can_reschedule": can_change and booking.reschedule_count < policy.max_reschedules,
+            "can_change": allowed(rescheduling=False),
+            "can_reschedule": allowed(rescheduling=True),
             "booked": request.GET.get("booked") == "1",
             "cancel_form": CancelForm(),
             "reschedule_form": None,
@@ -309,6 +312,7 @@ class ManageBookingView(View):
             return render(request, self.template_name, context, status=400)
         if action == "reschedule":
             form = RescheduleForm(request.POST)
+            status = 400
             if form.is_valid():
                 try:
                     services.booking_reschedule(
@@ -319,10 +323,11 @@ class ManageBookingView(View):
                     )
                 except (ValidationError, ApplicationError) as exc:
                     add_service_error(form, exc)
+                    if isinstance(exc, services.SlotTakenError):
+                        status = 409
                 else:
                     messages.success(request, "Your booking has moved. We have emailed you both.")
                     return _back_to_manage(request, token, booking)
-            status = 409 if any("just taken" in e for e in form.non_field_errors()) else 400
             return render(
                 request, self.template_name,
                 self._context(request, booking, token, reschedule_form=form),

@@ -233,21 +233,32 @@ def booking_create(
     return booking
 
 
-def _check_booker_policy(booking: Booking, now: datetime, *, rescheduling: bool) -> None:
-    policy = policy_for(booking.agency)
+def booker_refusal(
+    booking: Booking, *, policy: BookingPolicy, now: datetime, rescheduling: bool
+) -> ApplicationError | None:
+    """Why the agency's policy stops the booker cancelling (or rescheduling) online now, or
+    None when it does not. The manage page asks it to decide which actions to offer."""
     if booking.start - now < timedelta(hours=policy.cancel_notice_hours):
         action = "rescheduled" if rescheduling else "cancelled"
-        raise ApplicationError(
+        return ApplicationError(
             f"Bookings can be {action} online up to {policy.cancel_notice_hours} hours before "
             "the meeting. Please reply to your confirmation email instead.",
             code="too_late",
         )
     if rescheduling and booking.reschedule_count >= policy.max_reschedules:
-        raise ApplicationError(
+        return ApplicationError(
             f"This booking has been moved {booking.reschedule_count} times already, the most "
             "we allow online. Please cancel it and book a new time.",
             code="reschedule_limit",
         )
+    return None
+
+
+def _check_booker_policy(booking: Booking, now: datetime, *, rescheduling: bool) -> None:
+    policy = policy_for(booking.agency)
+    refusal = booker_refusal(booking, policy=policy, now=now, rescheduling=rescheduling)
+    if refusal is not None:
+        raise refusal
 
 
 def _lock(booking: Booking) -> Booking:

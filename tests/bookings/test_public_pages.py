@@ -217,6 +217,34 @@ def test_booker_reschedules_through_the_link(client, booking, committing):
     assert len(moved) == 2
 
 
+def test_rescheduling_to_a_time_taken_meanwhile_is_409_and_changes_nothing(client, booking, booker):
+    services.booking_create(
+        consultation_type=booking.consultation_type, start=datetime(2026, 5, 7, 9, tzinfo=UTC),
+        booker=booker(email="other@acme.test"), consent=True, idempotency_key="other-booker-1",
+    )  # fmt: skip
+    url = reverse("booking_manage", args=[manage_token(booking)])
+    response = client.post(url, {"action": "reschedule", "start": "2026-05-07T09:00:00+00:00"})
+    assert response.status_code == 409
+    assert "That time was just taken" in response.content.decode()
+    booking.refresh_from_db()
+    assert (booking.start, booking.sequence) == (datetime(2026, 5, 6, 8, tzinfo=UTC), 0)
+
+
+def test_the_manage_page_offers_only_what_the_policy_allows(client, booking, owner):
+    url = reverse("booking_manage", args=[manage_token(booking)])
+    context = client.get(url).context
+    assert (context["can_change"], context["can_reschedule"]) == (True, True)
+    services.policy_save(actor=owner, max_reschedules=0)
+    context = client.get(url).context
+    assert (context["can_change"], context["can_reschedule"]) == (True, False)
+    assert "the most allowed online" in client.get(url).content.decode()
+    # The meeting is 48 hours away: a 72-hour notice closes both.
+    services.policy_save(actor=owner, cancel_notice_hours=72)
+    context = client.get(url).context
+    assert (context["can_change"], context["can_reschedule"]) == (False, False)
+    assert "can no longer be changed online" in client.get(url).content.decode()
+
+
 def test_booker_cancels_through_the_link_with_a_reason(client, booking):
     url = reverse("booking_manage", args=[manage_token(booking)])
     refused = client.post(url, {"action": "cancel", "reason": ""})
