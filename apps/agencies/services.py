@@ -32,6 +32,15 @@ def _require(member: Membership, capability: Capability) -> None:
         )
 
 
+def _locked(queryset, *, agency: Agency, pk):
+    """Re-read a row the caller fetched, under a row lock and inside the actor's agency: a
+    row of another agency is refused as missing, as the access helpers refuse it."""
+    row = queryset.for_agency(agency).select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise ApplicationError("Not found.", code="not_found", status=404)
+    return row
+
+
 # --- Agencies -----------------------------------------------------------------------------
 
 
@@ -155,7 +164,7 @@ def invitation_create(
 def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Invitation, str]:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
     _assert_may_grant(actor, invitation.role)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = _locked(Invitation.objects, agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise ApplicationError(
             f"This invitation was already {invitation.get_status_display().lower()}.",
@@ -180,7 +189,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Inv
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
     _assert_may_grant(actor, invitation.role)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = _locked(Invitation.objects, agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at:
         raise ApplicationError(
             "This invitation was already accepted; remove the member instead.",
@@ -296,7 +305,12 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
 def _recheck_actor(actor: Membership, capability: Capability) -> None:
     """Re-read the actor's role inside the locked section: a concurrent change may have
     demoted or removed them since their request began."""
-    role = Membership.objects.filter(pk=actor.pk).values_list("role", flat=True).first()
+    role = (
+        Membership.objects.for_agency(actor.agency)
+        .filter(pk=actor.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
     if role is None or not Membership(role=role).can(capability):
         raise ApplicationError(
             "Your role does not allow this.", code="permission_denied", status=403
@@ -328,11 +342,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     _require(actor, needed)
     owners = _lock_owners(agency)
     _recheck_actor(actor, needed)
-    membership = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .get(pk=membership.pk)
-    )
+    membership = _locked(Membership.objects.select_related("user"), agency=agency, pk=membership.pk)
     old = membership.role
     if old == role:
         return membership
@@ -375,11 +385,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     owners = _lock_owners(agency)
     if not leaving:
         _recheck_actor(actor, needed)
-    membership = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .get(pk=membership.pk)
-    )
+    membership = _locked(Membership.objects.select_related("user"), agency=agency, pk=membership.pk)
     if membership.role == Role.OWNER and len(owners) <= 1:
         raise ApplicationError(
             "An agency needs at least one owner. Make someone else an owner first.",
@@ -447,7 +453,7 @@ def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> t
 def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
     if token.membership_id != actor.pk:
         _require(actor, Capability.MANAGE_AGENCY)
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    token = _locked(ApiToken.objects, agency=actor.agency, pk=token.pk)
     if token.revoked_at:
         return token
     token.revoked_at = timezone.now()

@@ -169,3 +169,30 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner():
     assert len(errors) == 1
     assert errors[0] in {"last_owner", "permission_denied"}
     assert Membership.objects.filter(agency=agency, role=Role.OWNER).count() == 1
+
+
+def test_services_refuse_another_agencys_invitation_and_token_and_change_nothing(owner):
+    """The views fetch through the access helpers; the services hold the same wall on their
+    own, so a caller that hands them another agency's row changes nothing there."""
+    theirs = MembershipFactory(role=Role.OWNER)
+    invitation, _raw = services.invitation_create(
+        actor=theirs, email="hire@example.test", role=Role.ENGINEER
+    )
+    token, _raw = services.api_token_create(actor=theirs, name="ci", expires_in_days=30)
+    before = (invitation.token_hash, invitation.expires_at)
+    for call in (
+        lambda: services.invitation_revoke(actor=owner, invitation=invitation),
+        lambda: services.invitation_resend(actor=owner, invitation=invitation),
+        lambda: services.api_token_revoke(actor=owner, token=token),
+    ):
+        with pytest.raises(ApplicationError) as excinfo:
+            call()
+        assert excinfo.value.status == 404
+    invitation.refresh_from_db()
+    token.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert (invitation.token_hash, invitation.expires_at) == before
+    assert token.revoked_at is None
+    assert not AuditEvent.objects.filter(
+        verb__in=[Verb.INVITATION_REVOKED, Verb.INVITATION_RESENT, Verb.API_TOKEN_REVOKED]
+    ).exists()
