@@ -68,12 +68,9 @@ class InvitationAcceptView(View):
 
     template_name = "agencies/invitation_accept.html"
 
-    def _invitation(self, token: str) -> Invitation:
-        return services.invitation_for_token(raw_token=token)
-
     def get(self, request, token: str):
         try:
-            invitation = self._invitation(token)
+            invitation = services.invitation_for_token(raw_token=token)
         except services.InvitationInvalidError as exc:
             return _invitation_error(request, exc)
         return render(request, self.template_name, {"invitation": invitation})
@@ -82,13 +79,11 @@ class InvitationAcceptView(View):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
-            membership = services.invitation_accept(
-                user=request.user, invitation=self._invitation(token)
-            )
+            invitation = services.invitation_for_token(raw_token=token)
+            membership = services.invitation_accept(user=request.user, invitation=invitation)
         except services.InvitationInvalidError as exc:
             return _invitation_error(request, exc)
         except ApplicationError as exc:
-            invitation = self._invitation(token)
             return render(
                 request,
                 self.template_name,
