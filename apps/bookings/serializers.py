@@ -395,18 +395,7 @@ class PublicBookingCreateSerializer(AgencySerializer):
         return attrs
 
     def booker(self) -> Booker:
-        data = self.validated_data
-        return Booker(
-            name=data["name"],
-            email=data["email"],
-            time_zone=data["time_zone"],
-            company=data["company"],
-            prototype_url=data["prototype_url"],
-            platform=data["platform"],
-            expected_users=data["expected_users"],
-            compliance=tuple(data["compliance"]),
-            notes=data["notes"],
-        )
+        return Booker.from_answers(self.validated_data, time_zone=self.validated_data["time_zone"])
 
 
 class PublicAgencySerializer(serializers.Serializer):

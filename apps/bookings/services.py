@@ -5,9 +5,11 @@ booking into a client and engagement, and managing offers and availability."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -94,6 +96,21 @@ class Booker:
     expected_users: int | None = None
     compliance: tuple[str, ...] = ()
     notes: str = ""
+
+    @classmethod
+    def from_answers(cls, answers: Mapping[str, Any], *, time_zone: str) -> Booker:
+        """From the booking form's or serializer's cleaned data, which share these names."""
+        return cls(
+            name=answers["name"],
+            email=answers["email"],
+            time_zone=time_zone,
+            company=answers["company"],
+            prototype_url=answers["prototype_url"],
+            platform=answers["platform"],
+            expected_users=answers["expected_users"],
+            compliance=tuple(answers["compliance"]),
+            notes=answers["notes"],
+        )
 
 
 def _free_hosts(
