@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from apps.agencies.models import Membership
@@ -363,19 +363,14 @@ def queue_scheduled_scans(*, now: datetime | None = None) -> int:
     """Rescan engagements on a schedule whose last scan is older than their interval."""
     now = now or timezone.now()
     count = 0
-    for project in (
+    projects = (
         Project.objects.filter(archived_at__isnull=True, scan_schedule__in=list(SCHEDULES))
         .exclude(repository_url="")
         .select_related("agency")
-        .iterator()
-    ):
-        last = (
-            Scan.objects.for_agency(project.agency)
-            .filter(project=project)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
+        .annotate(last_scan_at=Max("scans__created_at"))
+    )
+    for project in projects.iterator():
+        last = project.last_scan_at
         if last is not None and now - last < SCHEDULES[project.scan_schedule]:
             continue
         try:

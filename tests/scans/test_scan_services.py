@@ -399,6 +399,20 @@ def test_scheduled_rescans_are_queued_when_due(repo, scanned_project, owner, com
         services.scan_schedule_set(actor=owner, project=project, schedule="hourly")
 
 
+def test_the_schedule_check_is_one_query_whatever_the_number_of_engagements(
+    scanned_project, owner, django_assert_num_queries
+):
+    for n in range(3):
+        project = scanned_project("https://example.com/acme/app.git", client_name=f"Acme {n}")
+        services.scan_schedule_set(actor=owner, project=project, schedule="daily")
+        Scan.objects.create(
+            agency=project.agency, project=project, repository_url=project.repository_url,
+            status=Scan.Status.SUCCEEDED,
+        )  # fmt: skip
+    with django_assert_num_queries(1):
+        assert services.queue_scheduled_scans() == 0  # each scanned just now: none due
+
+
 def test_pinned_resolution_and_private_check_for_a_public_host(monkeypatch, settings):
     import socket
 
