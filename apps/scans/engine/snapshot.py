@@ -216,7 +216,7 @@ class Snapshot:
                         self._record_file(entry, name, rel, rel_dir)
                     else:
                         stats.skipped_special += 1
-                        self._count_other()
+                        self._check_file_limit("entries (files and links)")
                         self._warn("special-file", "Skipped a FIFO, socket or device file.", rel)
                 except OSError as exc:
                     stats.unreadable += 1
@@ -242,16 +242,16 @@ class Snapshot:
         entries.sort(key=lambda e: e.name)
         return entries
 
-    def _count_other(self) -> None:
-        # Links and special files are never read, but a tree of nothing else is still too big.
+    def _check_file_limit(self, counted: str) -> None:
+        # Links and special files count too: never read, but a tree of them is still too big.
         stats = self.stats
         if (
             stats.files_seen + stats.skipped_symlinks + stats.skipped_special
             > self.limits.max_files
         ):
             raise RepositoryTooLarge(
-                f"The repository has more than {self.limits.max_files:,} entries (files and "
-                "links), the most a scan accepts.",
+                f"The repository has more than {self.limits.max_files:,} {counted}, the most a "
+                "scan accepts.",
                 limit="max_files",
                 maximum=self.limits.max_files,
             )
@@ -270,7 +270,7 @@ class Snapshot:
 
     def _record_symlink(self, abspath: str, rel: str, real_root: str) -> None:
         self.stats.skipped_symlinks += 1
-        self._count_other()
+        self._check_file_limit("entries (files and links)")
         try:
             target = os.readlink(abspath)
         except OSError:
@@ -292,13 +292,7 @@ class Snapshot:
         size = entry.stat(follow_symlinks=False).st_size
         stats.files_seen += 1
         stats.bytes_seen += size
-        if stats.files_seen + stats.skipped_symlinks + stats.skipped_special > limits.max_files:
-            raise RepositoryTooLarge(
-                f"The repository has more than {limits.max_files:,} files (outside dependency "
-                "and build folders), the most a scan accepts.",
-                limit="max_files",
-                maximum=limits.max_files,
-            )
+        self._check_file_limit("files (outside dependency and build folders)")
         if stats.bytes_seen > limits.max_total_bytes:
             raise RepositoryTooLarge(
                 f"The repository holds more than {limits.max_total_bytes // 1_000_000:,} MB "
