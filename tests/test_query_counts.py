@@ -85,6 +85,8 @@ PAGES = {
     "projects": ("projects", "owner", _grow_projects, 6),
     "engagement": ("project_detail", "owner", _grow_checklist, 13),
     "engagement_engineer": ("project_detail", "engineer", _grow_checklist, 14),
+    "report": ("project_report", "owner", _grow_checklist, 7),
+    "export": ("project_export", "owner", _grow_checklist, 5),
     "my_work": ("my_work", "engineer", _grow_checklist, 5),
     "members": ("members", "owner", _grow_team, 5),
     "invitations": ("invitations", "owner", _grow_team, 5),
@@ -97,7 +99,8 @@ PAGES = {
 
 
 def _url(name: str, project) -> str:
-    args = [project.agency.slug, project.pk] if name == "project_detail" else [project.agency.slug]
+    of_project = name in ("project_detail", "project_report", "project_export")
+    args = [project.agency.slug, project.pk] if of_project else [project.agency.slug]
     return reverse(name, args=args) + ("?status=all" if name == "invitations" else "")
 
 

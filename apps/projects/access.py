@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from apps.agencies.models import Membership
 from apps.core.access import get_for_agency_or_404
-from apps.projects.models import Project
-from apps.projects.selectors import project_detail_queryset, visible_projects
+from apps.projects.models import Assignment, Project
+from apps.projects.selectors import assignment_list, project_detail_queryset, visible_projects
 
 
 def get_project(*, member: Membership, project_id) -> Project:
@@ -23,4 +23,14 @@ def get_project_scope(*, member: Membership, project_id) -> Project:
         visible_projects(member=member).select_related("agency", "client"),
         agency=member.agency,
         pk=project_id,
+    )
+
+
+def get_assignment(*, project: Project, assignment_id) -> Assignment:
+    """One assignment of an engagement that came through get_project or get_project_scope;
+    another engagement's assignment answers 404 like a missing one."""
+    return get_for_agency_or_404(
+        assignment_list(project=project).select_related("project"),
+        agency=project.agency,
+        pk=assignment_id,
     )

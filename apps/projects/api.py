@@ -3,7 +3,6 @@ and assign engineers. Who sees which engagement is decided by projects.selectors
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -13,7 +12,7 @@ from apps.agencies.mixins import AgencyAPIMixin
 from apps.agencies.roles import Capability
 from apps.core.api import CreatedCursorPagination, OldestFirstCursorPagination
 from apps.projects import selectors, services
-from apps.projects.access import get_project
+from apps.projects.access import get_assignment, get_project, get_project_scope
 from apps.projects.models import Project
 from apps.projects.serializers import (
     AssignmentCreateSerializer,
@@ -32,14 +31,16 @@ ANY_MEMBER = None
 
 
 class ProjectAccessMixin:
-    """Load the engagement through its one door, and answer with its full representation."""
+    """Load the engagement through its one door: as the scope of a change or of a list, and
+    with its environments and assignments only for the answer that shows them."""
 
     def project(self, project_id) -> Project:
-        return get_project(member=self.membership, project_id=project_id)
+        return get_project_scope(member=self.membership, project_id=project_id)
 
     def project_response(self, project_id, status_code: int = status.HTTP_200_OK) -> Response:
         # Re-read after a write so the answer shows what is stored, joins and all.
-        return Response(ProjectSerializer(self.project(project_id)).data, status=status_code)
+        project = get_project(member=self.membership, project_id=project_id)
+        return Response(ProjectSerializer(project).data, status=status_code)
 
 
 @extend_schema(tags=["projects"])
@@ -107,7 +108,7 @@ class ProjectDetailAPI(AgencyAPIMixin, ProjectAccessMixin, APIView):
 
     @extend_schema(responses=ProjectSerializer)
     def get(self, request, agency_slug, project_id):
-        return Response(ProjectSerializer(self.project(project_id)).data)
+        return self.project_response(project_id)
 
     @extend_schema(
         request=ProjectWriteSerializer,
@@ -209,10 +210,6 @@ class AssignmentDetailAPI(AgencyAPIMixin, ProjectAccessMixin, APIView):
         description="Take the engineer off the engagement; their access to it ends.",
     )
     def delete(self, request, agency_slug, project_id, assignment_id):
-        project = self.project(project_id)
-        # The engagement came through its door with its assignments: one of them, or 404.
-        assignment = next((a for a in project.assignments.all() if a.pk == assignment_id), None)
-        if assignment is None:
-            raise Http404
+        assignment = get_assignment(project=self.project(project_id), assignment_id=assignment_id)
         services.project_unassign(actor=self.membership, assignment=assignment)
         return Response(status=status.HTTP_204_NO_CONTENT)

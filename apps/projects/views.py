@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from apps.checklists.services import project_readiness
 from apps.core.errors import ApplicationError
 from apps.core.views_helpers import add_service_error, flash_form_errors, submit
 from apps.projects import selectors, services
-from apps.projects.access import get_project
+from apps.projects.access import get_assignment, get_project, get_project_scope
 from apps.projects.forms import (
     AssignForm,
     EnvironmentForm,
@@ -42,11 +42,12 @@ C = Capability
 
 
 class ProjectMixin(AgencyViewMixin):
-    """Views of one engagement: `self.project` is fetched once, through the access helper."""
+    """Views of one engagement: `self.project` is fetched once, through the access helper,
+    as the scope of what the page shows (its checklist, an item, the report)."""
 
     @cached_property
     def project(self):
-        return get_project(member=self.membership, project_id=self.kwargs["project_id"])
+        return get_project_scope(member=self.membership, project_id=self.kwargs["project_id"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -153,6 +154,11 @@ class ProjectDetailView(ProjectMixin, TemplateView):
 
     template_name = "projects/project_detail.html"
 
+    @cached_property
+    def project(self):
+        # The one page that shows the engagement's team and environments.
+        return get_project(member=self.membership, project_id=self.kwargs["project_id"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.project
@@ -241,11 +247,7 @@ class UnassignView(ProjectMixin, View):
     required_capability = C.MANAGE_ENGAGEMENTS
 
     def post(self, request, agency_slug, project_id, assignment_id):
-        assignment = (
-            selectors.assignment_list(project=self.project).filter(pk=assignment_id).first()
-        )
-        if assignment is None:
-            raise Http404
+        assignment = get_assignment(project=self.project, assignment_id=assignment_id)
         services.project_unassign(actor=self.membership, assignment=assignment)
         messages.success(
             request,

@@ -556,13 +556,12 @@ def test_assignment_list_query_count_is_pinned(
 
     fill(1)
     client.get(url)
-    # session, user, membership; the engagement with its environments and assignments
-    # (access.get_project); its agency (the selector scopes by project.agency); the page
-    # of assignments with members and users
-    with django_assert_num_queries(7):
+    # session, user, membership; the engagement as a scope (access.get_project_scope, with
+    # its agency and client); the page of assignments with members and users
+    with django_assert_num_queries(5):
         assert len(client.get(url).json()["results"]) == 1
     fill(49)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert len(client.get(url).json()["results"]) == 50
 
 
