@@ -22,6 +22,7 @@ from tests.scans.helpers import (
     contact_of,
     finished_scan,
 )
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +35,6 @@ def project_scans_url(project):
 
 def scan_api_url(scan, name="api_scan"):
     return reverse(name, args=[scan.agency.slug, scan.pk])
-
-
-def assert_error(response, status, code=None, field=None, text=None):
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert error["status"] == status
-    if code:
-        assert error["code"] == code
-    if field:
-        assert field in error["fields"], error
-    if text:
-        assert text in str(error), error
-    return error
 
 
 # --- starting and listing ---------------------------------------------------------------------
