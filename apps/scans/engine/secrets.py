@@ -607,7 +607,7 @@ def is_test_path(path: str) -> bool:
     )
 
 
-def _generic_value_ok(value: str, normalised_name: str, *, bare_file: bool) -> bool:
+def _generic_value_ok(value: str, normalised_name: str) -> bool:
     """A value assigned to a secret-like name that looks like a real credential."""
     if len(value) < 8 or len(value) > 400 or any(c.isspace() for c in value):
         return False
@@ -889,7 +889,7 @@ def _check_assignment(
             "Hard-coded JWT or session signing secret",
             Severity.HIGH,
         )
-    elif test_file or not _generic_value_ok(value, normalised, bare_file=bare_file):
+    elif test_file or not _generic_value_ok(value, normalised):
         return
     else:
         rule_id, description, severity = (
