@@ -17,6 +17,7 @@ from apps.bookings.models import (
     ConsultationType,
     Schedule,
 )
+from apps.clients.models import Client
 
 C = Capability
 
@@ -95,6 +96,14 @@ def bookings_of_booker(*, agency, user) -> QuerySet[Booking]:
         .select_related("consultation_type", "host__user")
         .order_by("start")
     )
+
+
+def conversion_client(*, agency, booking: Booking) -> tuple[str, Client | None]:
+    """The client name turning `booking` into an engagement uses (the booker's company, else
+    their own name), and the agency's client of that name if there is one: names are unique
+    per agency whatever their case, so that is the client the booking joins."""
+    name = booking.booker_company or booking.booker_name
+    return name, Client.objects.for_agency(agency).filter(name__iexact=name).first()
 
 
 def booker_company(*, agency, user) -> str:

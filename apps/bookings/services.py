@@ -29,6 +29,7 @@ from apps.bookings.models import (
     Schedule,
     WeeklyRange,
 )
+from apps.bookings.selectors import conversion_client
 from apps.core.errors import ApplicationError, ConflictError
 from apps.projects.profile import Framework, Platform
 
@@ -440,10 +441,8 @@ def booking_convert(*, actor: Membership, booking: Booking):
         raise ApplicationError(
             "This booking was cancelled, so it cannot become an engagement.", code="cancelled"
         )
-    company = booking.booker_company or booking.booker_name
-    client = Client.objects.for_agency(actor.agency).filter(
-        name__iexact=company
-    ).first() or client_create(actor=actor, name=company, status=Client.Status.PROSPECT)
+    company, client = conversion_client(agency=actor.agency, booking=booking)
+    client = client or client_create(actor=actor, name=company, status=Client.Status.PROSPECT)
     if (
         not ClientContact.objects.for_agency(actor.agency)
         .filter(client=client, email=booking.booker_email)

@@ -35,7 +35,6 @@ from apps.bookings.forms import (
     staff_with_schedules,
 )
 from apps.bookings.models import Booking, ConsultationType
-from apps.clients.selectors import client_list
 from apps.core.errors import ApplicationError
 from apps.core.views_helpers import add_service_error
 from apps.projects.profile import Framework
@@ -234,12 +233,11 @@ class BookingConvertView(BookingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = self.booking
-        company = booking.booker_company or booking.booker_name
-        matches = client_list(agency=self.agency, search=company, status="all")
+        company, existing_client = selectors.conversion_client(agency=self.agency, booking=booking)
         frameworks = dict(Framework.choices)
         context.update(
             company=company,
-            existing_client=next((c for c in matches if c.name.lower() == company.lower()), None),
+            existing_client=existing_client,
             compliance=[frameworks.get(c, c) for c in booking.compliance],
         )
         return context
@@ -362,13 +360,8 @@ class OverrideDeleteView(AgencyViewMixin, TemplateView):
 
     @cached_property
     def override(self):
-        override = get_override(member=self.membership, override_id=self.kwargs["override_id"])
-        # Someone else's date looks missing to a member who cannot manage it.
-        if override.schedule.membership_id != self.membership.pk and not self.membership.can(
-            C.MANAGE_OFFERS
-        ):
-            raise Http404
-        return override
+        # Someone else's date looks missing to a member who cannot manage it (get_override).
+        return get_override(member=self.membership, override_id=self.kwargs["override_id"])
 
     def back(self):
         url = reverse("availability", args=[self.agency.slug])

@@ -385,6 +385,22 @@ def test_convert_creates_client_contact_and_engagement_once(
     )  # fmt: skip
 
 
+def test_convert_joins_the_client_of_that_name_whatever_its_case(
+    admin_member, engineer, login, agency, make_booking
+):
+    from tests.factories import ClientFactory
+
+    existing = ClientFactory(agency=agency, name="Northwind Health")
+    booking = make_booking(engineer, soon(-2), booker_company="NORTHWIND health")
+    client = login(admin_member)
+    confirm = client.get(url("booking_convert", agency, booking.pk))
+    assert confirm.context["existing_client"] == existing
+    assert "joins your existing client" in page(confirm)
+    client.post(url("booking_convert", agency, booking.pk))
+    assert Project.objects.get().client == existing
+    assert Client.objects.count() == 1
+
+
 def test_a_cancelled_booking_cannot_become_an_engagement(
     admin_member, engineer, login, agency, make_booking
 ):
