@@ -1,5 +1,5 @@
-"""Reads for scans: an engagement's scans, one scan's findings grouped for reading, and the
-comparison with the previous scan."""
+"""Reads for scans: an engagement's scans and the hint of its saved token, one scan's
+findings grouped for reading, and the comparison with the previous scan."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from apps.projects.models import Project
-from apps.scans.models import Scan, ScanFinding
+from apps.scans.models import RepositoryAccess, Scan, ScanFinding
 
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 
@@ -25,6 +25,17 @@ def scan_list(*, project: Project) -> QuerySet[Scan]:
 
 def latest_scan(*, project: Project) -> Scan | None:
     return scan_list(project=project).first()
+
+
+def repository_token_hint(*, project: Project) -> str:
+    """The last characters of the engagement's saved access token; "" when it has none."""
+    hint = (
+        RepositoryAccess.objects.for_agency(project.agency)
+        .filter(project=project)
+        .values_list("token_hint", flat=True)
+        .first()
+    )
+    return hint or ""
 
 
 def finding_list(*, scan: Scan, severity: str | None = None, category: str | None = None):

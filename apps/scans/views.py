@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -74,11 +74,9 @@ class ProjectScansView(ProjectMixin, TemplateView):
     def can_scan(self) -> bool:
         return can_scan(self.membership, self.project)
 
+    @cached_property
     def token_hint(self) -> str:
-        try:
-            return self.project.repository_access.token_hint
-        except ObjectDoesNotExist:
-            return ""
+        return selectors.repository_token_hint(project=self.project)
 
     def get_context_data(self, scan_form=None, schedule_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,7 +100,7 @@ class ProjectScansView(ProjectMixin, TemplateView):
         if self.can_scan:
             context["scan_form"] = scan_form or ScanRequestForm(
                 initial={"repository_url": self.project.repository_url},
-                token_hint=self.token_hint(),
+                token_hint=self.token_hint,
             )
             context["schedule_form"] = schedule_form or ScanScheduleForm(
                 initial={"scan_schedule": self.project.scan_schedule}
@@ -114,7 +112,7 @@ class ProjectScansView(ProjectMixin, TemplateView):
             raise PermissionDenied
         if request.POST.get("action") == "schedule":
             return self.set_schedule()
-        form = ScanRequestForm(request.POST, token_hint=self.token_hint())
+        form = ScanRequestForm(request.POST, token_hint=self.token_hint)
         if form.is_valid():
             asked_at = timezone.now()
             scan = call_service(
