@@ -13,28 +13,13 @@ from apps.agencies.models import ApiToken, Invitation
 from apps.agencies.roles import Role
 from apps.core.tokens import hash_token
 from tests.factories import AgencyFactory, MembershipFactory
+from tests.support.api import assert_error, bearer
 
 pytestmark = pytest.mark.django_db
 
 
-def bearer(raw: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
 def _token(member, days=30):
     return services.api_token_create(actor=member, name="script", expires_in_days=days)
-
-
-def assert_error(response, status, code=None, text=None):
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert error["status"] == status
-    assert set(error) >= {"status", "code", "message", "request_id"}
-    if code:
-        assert error["code"] == code
-    if text:
-        assert text in error["message"] or text in str(error.get("fields"))
-    return error
 
 
 def test_token_is_shown_once_and_stored_as_a_hash(owner, login, agency):
