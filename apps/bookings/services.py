@@ -331,11 +331,14 @@ def booking_reschedule(
         candidates.insert(0, booking.host)
     old_start = booking.start
     duration = booking.end - booking.start
+    # The row is locked: these stay right however often a losing save re-reads it.
+    sequence, reschedule_count = booking.sequence + 1, booking.reschedule_count + 1
     for host in candidates:
         booking.host = host
         booking.start, booking.end = new_start, new_start + duration
         booking.blocked_start = new_start - (old_start - booking.blocked_start)
         booking.blocked_end = booking.end + (booking.blocked_end - (old_start + duration))
+        booking.sequence, booking.reschedule_count = sequence, reschedule_count
         try:
             with transaction.atomic():
                 booking.save()
@@ -345,11 +348,6 @@ def booking_reschedule(
         break
     else:
         raise SlotTakenError()
-    Booking.objects.filter(pk=booking.pk).update(
-        sequence=booking.sequence + 1, reschedule_count=booking.reschedule_count + 1
-    )
-    booking.sequence += 1
-    booking.reschedule_count += 1
     BookingEvent.objects.create(
         agency=booking.agency, booking=booking, kind=BookingEvent.Kind.RESCHEDULED,
         by_booker=by_booker, actor=getattr(actor, "user", None), old_start=old_start,
