@@ -11,13 +11,9 @@ from apps.agencies.roles import Role
 from config.celery import app as celery_app
 from tests.factories import MembershipFactory
 from tests.server.conftest import BIN, database_url, wait_until
+from tests.support.server import SERVER_TEST_MARKS
 
-pytestmark = [
-    pytest.mark.server,
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVER_TEST_MARKS
 
 
 @pytest.fixture

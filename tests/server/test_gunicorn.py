@@ -15,13 +15,9 @@ from allauth.account.models import EmailAddress
 
 from apps.accounts.models import User
 from tests.server.conftest import BIN, ROOT, database_url, free_port, http_ok, wait_until
+from tests.support.server import SERVER_TEST_MARKS
 
-pytestmark = [
-    pytest.mark.server,
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVER_TEST_MARKS
 
 
 @pytest.fixture
