@@ -85,26 +85,6 @@ class ItemDetailView(ItemMixin, View):
         return self.render_item()
 
 
-class ItemUpdateView(ItemMixin, View):
-    """The item page's full form: status, reason, assignee, due date."""
-
-    def post(self, request, agency_slug, project_id, item_id):
-        form = ItemUpdateForm(request.POST, agency=self.agency)
-        if form.is_valid():
-            try:
-                services.item_update(actor=self.membership, item=self.item, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            except ApplicationError as exc:
-                if exc.status == 403:
-                    raise PermissionDenied from exc
-                add_service_error(form, exc)
-        if form.errors:
-            return self.render_item(update_form=form)
-        messages.success(request, "Item saved.")
-        return self.back_to_item()
-
-
 class ItemStatusView(ItemMixin, View):
     """The checklist row's status select. With htmx it returns the row (and, out of band,
     the readiness summary); without, it redirects back to the checklist."""
@@ -132,7 +112,7 @@ class ItemStatusView(ItemMixin, View):
                 "can_work": True,
                 "status_choices": ItemStatus.choices,
                 "row_error": error,
-                "items_url": self.get_context_data()["items_url"],
+                "items_url": self.items_url,
                 "today": timezone.localdate(),
                 "oob": error is None,
                 **readiness_context(self.project, services.project_readiness(project=self.project)),
@@ -157,15 +137,31 @@ class ItemFormView(ItemMixin, View):
     anchor: str
     done_message: str
 
+    def get_form(self):
+        return self.form_class(self.request.POST)
+
     def act(self, **data) -> None:
         raise NotImplementedError
 
     def post(self, request, agency_slug, project_id, item_id):
-        form = self.form_class(request.POST)
+        form = self.get_form()
         if submit(form, lambda data: self.act(**data)):
             messages.success(request, self.done_message)
             return self.back_to_item(self.anchor)
         return self.render_item(**{self.form_name: form})
+
+
+class ItemUpdateView(ItemFormView):
+    """The item page's full form: status, reason, assignee, due date."""
+
+    form_class, form_name, anchor = ItemUpdateForm, "update_form", ""
+    done_message = "Item saved."
+
+    def get_form(self):
+        return self.form_class(self.request.POST, agency=self.agency)
+
+    def act(self, **data) -> None:
+        services.item_update(actor=self.membership, item=self.item, **data)
 
 
 class EvidenceView(ItemFormView):

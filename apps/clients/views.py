@@ -16,7 +16,7 @@ from apps.clients import selectors, services
 from apps.clients.access import get_client, get_contact
 from apps.clients.forms import ClientFilterForm, ClientForm, ContactForm
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import add_service_error, submit
 from apps.projects.selectors import project_list
 
 C = Capability
@@ -58,9 +58,13 @@ class ClientDetailView(AgencyViewMixin, TemplateView):
     required_capability = C.MANAGE_ENGAGEMENTS
     template_name = "clients/client_detail.html"
 
+    @cached_property
+    def client(self):
+        return get_client(agency=self.agency, client_id=self.kwargs["client_id"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        client = get_client(agency=self.agency, client_id=self.kwargs["client_id"])
+        client = self.client
         context["client"] = client
         context["contacts"] = selectors.contact_list(client=client)
         context["projects"] = project_list(member=self.membership, client_id=client.pk)
@@ -68,18 +72,13 @@ class ClientDetailView(AgencyViewMixin, TemplateView):
         return context
 
     def post(self, request, agency_slug, client_id):
-        client = get_client(agency=self.agency, client_id=client_id)
+        client = self.client
         form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                contact = services.contact_create(
-                    actor=self.membership, client=client, **form.cleaned_data
-                )
-            except (ValidationError, ApplicationError) as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, f"{contact.name} added to {client.name}.")
-                return redirect("client_detail", agency_slug=agency_slug, client_id=client.pk)
+        if submit(form, lambda data: services.contact_create(
+            actor=self.membership, client=client, **data
+        )):  # fmt: skip
+            messages.success(request, f"{form.cleaned_data['name']} added to {client.name}.")
+            return redirect("client_detail", agency_slug=agency_slug, client_id=client.pk)
         return self.render_to_response(self.get_context_data(contact_form=form))
 
 

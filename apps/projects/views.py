@@ -55,10 +55,14 @@ class ProjectMixin(AgencyViewMixin):
         context["can_manage"] = self.membership.can(C.MANAGE_ENGAGEMENTS)
         context["can_work"] = can_work_on(self.membership, self.project)
         context["is_client"] = is_client_of(self.membership, self.project)
-        context["items_url"] = (
-            reverse("project_detail", args=[self.agency.slug, self.project.pk]) + "items/"
-        )
+        context["items_url"] = self.items_url
         return context
+
+    @property
+    def items_url(self) -> str:
+        """The checklist items' base address: a row links to items/<id>/ and posts its
+        status to items/<id>/status/ without a URL lookup per row."""
+        return reverse("project_detail", args=[self.agency.slug, self.project.pk]) + "items/"
 
     def back(self, anchor: str = ""):
         response = redirect(

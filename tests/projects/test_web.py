@@ -285,6 +285,22 @@ def test_item_page_full_form_evidence_and_comment(owner, engineer, login, agency
     assert Activity.objects.filter(item=item).count() >= 5
 
 
+def test_the_item_form_explains_service_errors_and_refuses_a_client_contact(
+    owner, acme_contact, login, agency, make_project
+):
+    project = make_project()
+    item = project.checklist_items.first()
+    url = reverse("item_update", args=[agency.slug, project.pk, item.pk])
+    page = login(owner).post(url, {"status": "not_applicable"})
+    assert page.status_code == 200
+    assert "Say why this item does not apply" in page.content.decode()
+    refused = login(acme_contact).post(url, {"status": "done"})
+    assert refused.status_code == 403
+    item.refresh_from_db()
+    assert item.status == ItemStatus.TODO
+    assert not Activity.objects.filter(item=item).exists()
+
+
 def test_client_contact_sees_progress_comments_and_signs_off(
     owner, acme_contact, login, agency, make_project
 ):
