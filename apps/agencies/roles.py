@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from django.db import models
 
+from apps.core.errors import PermissionDeniedError
+
 
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
@@ -100,3 +102,10 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 def role_can(role: str, capability: Capability) -> bool:
     return capability in CAPABILITIES[Role(role)]
+
+
+def require(member, capability: Capability) -> None:
+    """For services, which check again what the view checked (they are called from tasks,
+    commands and other services too): refuse unless the member's role holds `capability`."""
+    if not member.can(capability):
+        raise PermissionDeniedError

@@ -15,21 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
-from apps.agencies.roles import Capability, Role
+from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.tokens import hash_token, new_token
 
 API_TOKEN_PREFIX = "lp_"  # noqa: S105 - a public prefix, not a secret
 INVITE_ROLES = (Role.ADMIN, Role.ENGINEER, Role.CLIENT, Role.OWNER)
-
-
-def _require(member: Membership, capability: Capability) -> None:
-    if not member.can(capability):
-        raise ApplicationError(
-            "Your role does not allow this.", code="permission_denied", status=403
-        )
 
 
 def _locked(queryset, *, agency: Agency, pk):
@@ -72,7 +65,7 @@ def agency_create(*, actor, name: str, slug: str, time_zone: str = "UTC") -> Age
 
 @transaction.atomic
 def agency_update(*, actor: Membership, agency: Agency, name: str, time_zone: str) -> Agency:
-    _require(actor, Capability.MANAGE_AGENCY)
+    require(actor, Capability.MANAGE_AGENCY)
     changes = {}
     for field, value in (("name", name.strip()), ("time_zone", time_zone)):
         old = getattr(agency, field)
@@ -94,9 +87,9 @@ def agency_update(*, actor: Membership, agency: Agency, name: str, time_zone: st
 
 def _assert_may_grant(actor: Membership, role: str) -> None:
     if role == Role.OWNER:
-        _require(actor, Capability.MANAGE_OWNERS)
+        require(actor, Capability.MANAGE_OWNERS)
     else:
-        _require(actor, Capability.MANAGE_AGENCY)
+        require(actor, Capability.MANAGE_AGENCY)
 
 
 def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
@@ -311,10 +304,8 @@ def _recheck_actor(actor: Membership, capability: Capability) -> None:
         .values_list("role", flat=True)
         .first()
     )
-    if role is None or not Membership(role=role).can(capability):
-        raise ApplicationError(
-            "Your role does not allow this.", code="permission_denied", status=403
-        )
+    if role is None or not role_can(role, capability):
+        raise PermissionDeniedError
 
 
 def _lock_owners(agency: Agency) -> list[Membership]:
@@ -339,7 +330,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         if Role.OWNER in (role, membership.role)
         else Capability.MANAGE_AGENCY
     )
-    _require(actor, needed)
+    require(actor, needed)
     owners = _lock_owners(agency)
     _recheck_actor(actor, needed)
     membership = _locked(Membership.objects.select_related("user"), agency=agency, pk=membership.pk)
@@ -381,7 +372,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     leaving = membership.pk == actor.pk
     needed = Capability.MANAGE_OWNERS if membership.role == Role.OWNER else Capability.MANAGE_AGENCY
     if not leaving:
-        _require(actor, needed)
+        require(actor, needed)
     owners = _lock_owners(agency)
     if not leaving:
         _recheck_actor(actor, needed)
@@ -425,7 +416,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
 @transaction.atomic
 def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> tuple[ApiToken, str]:
     """A token acting as `actor` in their agency only. The raw value is returned once."""
-    _require(actor, Capability.MANAGE_OWN_DATA)
+    require(actor, Capability.MANAGE_OWN_DATA)
     if not 1 <= expires_in_days <= 366:
         raise ValidationError({"expires_in_days": "Choose between 1 and 366 days."})
     raw, digest = new_token(API_TOKEN_PREFIX)
@@ -452,7 +443,7 @@ def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> t
 @transaction.atomic
 def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
     if token.membership_id != actor.pk:
-        _require(actor, Capability.MANAGE_AGENCY)
+        require(actor, Capability.MANAGE_AGENCY)
     token = _locked(ApiToken.objects, agency=actor.agency, pk=token.pk)
     if token.revoked_at:
         return token

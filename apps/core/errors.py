@@ -22,3 +22,15 @@ class ConflictError(ApplicationError):
 
     def __init__(self, message: str, *, code: str = "conflict"):
         super().__init__(message, code=code)
+
+
+class PermissionDeniedError(ApplicationError):
+    """The person's role (or their part in an engagement) does not allow what they asked:
+    the 403 page, or the API's 403 with code `permission_denied`."""
+
+    status = 403
+
+    def __init__(
+        self, message: str = "Your role does not allow this.", *, code: str = "permission_denied"
+    ):
+        super().__init__(message, code=code)
