@@ -36,25 +36,11 @@ from apps.bookings.forms import (
 )
 from apps.bookings.models import Booking, ConsultationType
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import add_service_error, submit
 from apps.projects.profile import Framework
 
 C = Capability
 PAGE_SIZE = 50
-
-
-def call_service(form: forms.Form, service, **kwargs):
-    """Run a service; its errors land on the form (and the call returns None), except a
-    refusal by role, which is a 403 like the capability check."""
-    try:
-        return service(**kwargs)
-    except ApplicationError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
-        add_service_error(form, exc)
-    except ValidationError as exc:
-        add_service_error(form, exc)
-    return None
 
 
 def error_form(exc: ApplicationError) -> forms.Form:
@@ -195,18 +181,16 @@ class BookingCancelView(BookingMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
-        booking = call_service(
+        cancelled = submit(
             form,
-            services.booking_cancel,
-            booking=self.booking,
-            reason=form.cleaned_data["reason"],
-            by_booker=False,
-            actor=self.membership,
+            lambda data: services.booking_cancel(
+                booking=self.booking, reason=data["reason"], by_booker=False, actor=self.membership
+            ),
         )
-        if booking is None:
+        if not cancelled:
             return self.form_invalid(form)
         messages.success(
-            self.request, f"Booking cancelled; {booking.booker_name} has been emailed."
+            self.request, f"Booking cancelled; {self.booking.booker_name} has been emailed."
         )
         return self.back()
 
@@ -322,13 +306,14 @@ class AvailabilityView(AgencyViewMixin, TemplateView):
         if request.POST.get("form") == "override":
             return self._save_override()
         form = ScheduleForm(request.POST, weekly=self.weekly())
-        if form.is_valid() and call_service(
+        if submit(
             form,
-            services.schedule_save,
-            actor=self.membership,
-            member=self.subject,
-            time_zone=form.cleaned_data["time_zone"],
-            weekly=form.weekly,
+            lambda data: services.schedule_save(
+                actor=self.membership,
+                member=self.subject,
+                time_zone=data["time_zone"],
+                weekly=form.weekly,
+            ),
         ):
             messages.success(request, f"Weekly hours saved ({form.cleaned_data['time_zone']}).")
             return redirect(self.url())
@@ -336,14 +321,15 @@ class AvailabilityView(AgencyViewMixin, TemplateView):
 
     def _save_override(self):
         form = OverrideForm(self.request.POST, prefix="override")
-        if form.is_valid() and call_service(
+        if submit(
             form,
-            services.override_save,
-            actor=self.membership,
-            member=self.subject,
-            day=form.cleaned_data["day"],
-            ranges=[] if form.cleaned_data["day_off"] else form.ranges,
-            note=form.cleaned_data["note"],
+            lambda data: services.override_save(
+                actor=self.membership,
+                member=self.subject,
+                day=data["day"],
+                ranges=[] if data["day_off"] else form.ranges,
+                note=data["note"],
+            ),
         ):
             day = form.cleaned_data["day"]
             what = "a day off" if form.cleaned_data["day_off"] else "different hours"
@@ -392,11 +378,6 @@ class OverrideDeleteView(AgencyViewMixin, TemplateView):
 # --- Offers and policy -----------------------------------------------------------------------
 
 
-def _offer_fields(data: dict) -> tuple[dict, list]:
-    fields = dict(data)
-    return fields, list(fields.pop("hosts", None) or [])
-
-
 class OfferListView(AgencyViewMixin, TemplateView):
     """The agency's consultation types, with their hosts and public links; posting adds one."""
 
@@ -415,14 +396,9 @@ class OfferListView(AgencyViewMixin, TemplateView):
 
     def post(self, request, agency_slug):
         form = OfferForm(request.POST, agency=self.agency)
-        if form.is_valid():
-            fields, hosts = _offer_fields(form.cleaned_data)
-            offer = call_service(
-                form, services.offer_save, actor=self.membership, hosts=hosts, **fields
-            )
-            if offer is not None:
-                messages.success(request, f"{offer.name} created.")
-                return redirect("offers", agency_slug=self.agency.slug)
+        if submit(form, lambda data: services.offer_save(actor=self.membership, **data)):
+            messages.success(request, f"{form.cleaned_data['name']} created.")
+            return redirect("offers", agency_slug=self.agency.slug)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -447,20 +423,19 @@ class OfferEditView(AgencyViewMixin, FormView):
         return {**super().get_context_data(**kwargs), "offer": self.offer}
 
     def form_valid(self, form):
-        fields, hosts = _offer_fields(form.cleaned_data)
-        offer = call_service(
+        saved = submit(
             form,
-            services.offer_save,
-            actor=self.membership,
-            # A copy: the service sets the fields before validating, and a refused change
-            # must not show up in this page's title and link.
-            offer=copy.copy(self.offer),
-            hosts=hosts,
-            **fields,
+            lambda data: services.offer_save(
+                actor=self.membership,
+                # A copy: the service sets the fields before validating, and a refused change
+                # must not show up in this page's title and link.
+                offer=copy.copy(self.offer),
+                **data,
+            ),
         )
-        if offer is None:
+        if not saved:
             return self.form_invalid(form)
-        messages.success(self.request, f"{offer.name} saved.")
+        messages.success(self.request, f"{form.cleaned_data['name']} saved.")
         return redirect("offers", agency_slug=self.agency.slug)
 
 
@@ -473,10 +448,7 @@ class BookingPolicyView(AgencyViewMixin, FormView):
         return PolicyForm.initial_from(services.policy_for(self.agency))
 
     def form_valid(self, form):
-        policy = call_service(
-            form, services.policy_save, actor=self.membership, **form.cleaned_data
-        )
-        if policy is None:
+        if not submit(form, lambda data: services.policy_save(actor=self.membership, **data)):
             return self.form_invalid(form)
         messages.success(self.request, "Booking policy saved.")
         return redirect("booking_policy", agency_slug=self.agency.slug)

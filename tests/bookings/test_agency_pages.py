@@ -751,6 +751,20 @@ def test_the_booking_policy(admin_member, login, agency):
     assert policy.cancel_notice_hours == 48
 
 
+def test_a_refusal_by_the_service_itself_is_the_403_page(admin_member, login, agency, monkeypatch):
+    """The pages leave a service's refusal by role to the one error path (the middleware)."""
+    from apps.core.errors import ApplicationError
+
+    def refuse(**kwargs):
+        raise ApplicationError("Your role does not allow this.", status=403)
+
+    monkeypatch.setattr(services, "policy_save", refuse)
+    client = login(admin_member)
+    body = {"cancel_notice_hours": "48", "max_reschedules": "1", "privacy_notice": "We keep it."}
+    assert client.post(url("booking_policy", agency), body).status_code == 403
+    assert not BookingPolicy.objects.exists()
+
+
 # --- The dashboard ----------------------------------------------------------------------------
 
 
