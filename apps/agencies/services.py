@@ -22,7 +22,6 @@ from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.tokens import hash_token, new_token
 
 API_TOKEN_PREFIX = "lp_"  # noqa: S105 - a public prefix, not a secret
-INVITE_ROLES = (Role.ADMIN, Role.ENGINEER, Role.CLIENT, Role.OWNER)
 
 
 def _locked(queryset, *, agency: Agency, pk):

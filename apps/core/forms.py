@@ -40,10 +40,3 @@ class AgencySerializer(serializers.Serializer):
                     related.queryset = related.queryset.none()
                 else:
                     related.queryset = _narrow(related.queryset, agency)
-
-
-def first_error_fields(exc) -> dict[str, list[str]]:
-    """A Django ValidationError as {field: [messages]}, for copying onto a form."""
-    if hasattr(exc, "error_dict"):
-        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-    return {"__all__": list(exc.messages)}
