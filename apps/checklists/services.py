@@ -166,7 +166,8 @@ def item_update(
     """Change an item's status, N/A reason, assignee or due date; each change is recorded
     in the engagement's feed with the old and new value."""
     item = (
-        ProjectItem.objects.select_for_update(of=("self",))
+        ProjectItem.objects.for_agency(actor.agency)
+        .select_for_update(of=("self",))
         .select_related("project", "assignee__user")
         .get(pk=item.pk)
     )
@@ -276,7 +277,8 @@ def comment_add(*, actor: Membership, item: ProjectItem, body: str) -> Comment:
 def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
     """The client contact confirms a finished item. Only done items can be signed off."""
     item = (
-        ProjectItem.objects.select_for_update(of=("self",))
+        ProjectItem.objects.for_agency(actor.agency)
+        .select_for_update(of=("self",))
         .select_related("project")
         .get(pk=item.pk)
     )

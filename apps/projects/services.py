@@ -119,7 +119,10 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
 
     _require(actor, C.MANAGE_ENGAGEMENTS)
     project = (
-        Project.objects.select_for_update(of=("self",)).select_related("client").get(pk=project.pk)
+        Project.objects.for_agency(actor.agency)
+        .select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=project.pk)
     )
     changed = []
     for name, value in _clean_profile(fields).items():

@@ -6,11 +6,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.agencies.roles import Role
 from apps.checklists import services
 from apps.checklists.models import CatalogItem, ItemStatus, ProjectItem, ReadinessSnapshot
 from apps.core.errors import ApplicationError
 from apps.projects import services as project_services
-from apps.projects.models import Activity
+from apps.projects.models import Activity, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,24 @@ def test_unassigned_engineer_cannot_change_items_and_nothing_changes(make_projec
     item.refresh_from_db()
     assert item.status == ItemStatus.TODO
     assert not Activity.objects.filter(item=item).exists()
+
+
+def test_another_agencys_owner_cannot_change_the_engagement_or_its_items(
+    make_project, other_agency, make_member
+):
+    """The services' last wall behind the views' doors: they lock rows of the actor's agency
+    only, so a foreign engagement handed to them is not found and nothing changes."""
+    project = make_project()
+    item = items(project).first()
+    stranger = make_member(other_agency, Role.OWNER)
+    with pytest.raises(ProjectItem.DoesNotExist):
+        services.item_update(actor=stranger, item=item, status=ItemStatus.DONE)
+    with pytest.raises(Project.DoesNotExist):
+        project_services.project_update(actor=stranger, project=project, name="Taken")
+    project.refresh_from_db()
+    item.refresh_from_db()
+    assert (project.name, item.status) == ("Acme portal", ItemStatus.TODO)
+    assert not Activity.objects.filter(project=project, actor=stranger.user).exists()
 
 
 def test_assigned_engineer_can_change_items(make_project, owner, engineer):
