@@ -9,6 +9,7 @@ from apps.accounts.models import User
 from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Role
 from tests.e2e.conftest import assert_accessible
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,17 +51,12 @@ def test_sign_up_verify_create_agency_and_land_on_its_dashboard(new_page, live_s
     assert Membership.objects.get(agency=agency, user=user).role == Role.OWNER
 
 
-def test_a_reserved_address_is_explained_at_the_top_and_beside_the_field(
-    new_page, django_user_model
-):
-    from allauth.account.models import EmailAddress
-
-    user = django_user_model.objects.create_user(email="x@example.test", password="pw-123456789")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+def test_a_reserved_address_is_explained_at_the_top_and_beside_the_field(new_page):
+    UserFactory(email="x@example.test")  # with a verified address, as sign-in needs
     page = new_page()
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("x@example.test")
-    page.get_by_label("Password").fill("pw-123456789")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.get_by_role("heading", name="Create your agency").wait_for()
     page.get_by_label("Agency name").fill("API people")
