@@ -9,7 +9,11 @@ from apps.scans.models import Scan
 
 
 def get_scan(*, member: Membership, scan_id) -> Scan:
-    qs = Scan.objects.filter(project__in=visible_projects(member=member)).select_related(
-        "agency", "project__agency", "project__client", "previous__agency", "requested_by"
+    qs = (
+        Scan.objects.filter(project__in=visible_projects(member=member))
+        .select_related(
+            "agency", "project__agency", "project__client", "previous__agency", "requested_by"
+        )
+        .with_findings_by_severity()
     )
     return get_for_agency_or_404(qs, agency=member.agency, pk=scan_id)

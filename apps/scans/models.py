@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 
 from apps.core.models import TenantOwnedModel, TenantQuerySet
 
@@ -30,6 +31,15 @@ class RepositoryAccess(TenantOwnedModel):
 class ScanQuerySet(TenantQuerySet):
     def active(self):
         return self.filter(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING])
+
+    def with_findings_by_severity(self):
+        """`findings_by_severity` from each report's summary (None until the scan has
+        succeeded): what a list shows, without reading whole reports (tens of KB each)."""
+        return self.annotate(
+            findings_by_severity=KeyTransform(
+                "findings_by_severity", KeyTransform("summary", "report")
+            )
+        )
 
 
 class Scan(TenantOwnedModel):

@@ -19,6 +19,8 @@ def scan_list(*, project: Project) -> QuerySet[Scan]:
         Scan.objects.for_agency(project.agency)
         .filter(project=project)
         .select_related("requested_by")
+        .defer("report")
+        .with_findings_by_severity()
         .order_by("-created_at", "-id")
     )
 

@@ -49,9 +49,10 @@ def report_stack(scan: Scan) -> list[dict]:
     return list((scan.report or {}).get("stack") or [])
 
 
-def report_total(scan: Scan) -> int | None:
-    """How many findings a finished scan stored (from its report: no query)."""
-    by_severity = ((scan.report or {}).get("summary") or {}).get("findings_by_severity")
+def finding_total(scan: Scan) -> int | None:
+    """How many findings a succeeded scan stored, from the counts in its report's summary
+    (ScanQuerySet.with_findings_by_severity: no query, and not the whole report)."""
+    by_severity = scan.findings_by_severity
     return sum(by_severity.values()) if by_severity is not None else None
 
 
@@ -192,7 +193,7 @@ class ScanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_finding_count(self, scan: Scan) -> int | None:
-        return report_total(scan) if scan.status == Scan.Status.SUCCEEDED else None
+        return finding_total(scan) if scan.status == Scan.Status.SUCCEEDED else None
 
 
 class ScanDetailSerializer(ScanSerializer):

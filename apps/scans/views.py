@@ -31,10 +31,10 @@ from apps.scans.models import Scan
 from apps.scans.serializers import (
     checklist_verdicts,
     finding_counts,
+    finding_total,
     report_platform,
     report_rules,
     report_stack,
-    report_total,
     severity_counts,
 )
 
@@ -88,7 +88,7 @@ class ProjectScansView(ProjectMixin, TemplateView):
         )
         for scan in page.items:
             scan.finding_total = (
-                report_total(scan) if scan.status == Scan.Status.SUCCEEDED else None
+                finding_total(scan) if scan.status == Scan.Status.SUCCEEDED else None
             )
         # At most one scan is active, and it is the newest: on the first page if anywhere.
         context.update(

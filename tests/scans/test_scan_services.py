@@ -18,9 +18,10 @@ from apps.checklists.models import ItemStatus, ProjectItem
 from apps.core.errors import ApplicationError
 from apps.projects import services as project_services
 from apps.projects.models import Activity
-from apps.scans import crypto, services
+from apps.scans import crypto, selectors, services
 from apps.scans.git import CloneError, _git_env, resolve
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
+from apps.scans.serializers import finding_total
 from apps.scans.tasks import run_scan
 from tests.scans.engine.gitrepo import git, make_repo, stripe_key
 from tests.support.scan_fixtures import HARDENED_APP, LOVABLE_APP
@@ -381,6 +382,22 @@ def test_clone_errors_never_echo_the_token():
 
     error = _clone_failure("fatal: could not read from https://x:tok3n@h/ - tok3n", "tok3n")
     assert "tok3n" not in error.message
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def test_the_scan_list_counts_findings_without_reading_whole_reports(
+    repo, scanned_project, owner, committing
+):
+    project = scanned_project(str(repo()))
+    start(committing, project, owner)
+    queued = Scan.objects.create(agency=project.agency, project=project, repository_url="x")
+    newest, done = selectors.scan_list(project=project)
+    assert newest == queued
+    assert "report" in done.get_deferred_fields()
+    assert finding_total(done) == ScanFinding.objects.filter(scan=done).count() > 0
+    assert finding_total(newest) is None
 
 
 # --- Schedule -------------------------------------------------------------------------------

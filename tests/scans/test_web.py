@@ -108,6 +108,9 @@ def test_engagement_page_shows_the_latest_scan_and_the_checklist_gaps(
     page = client.get(reverse("project_detail", args=[project.agency.slug, project.pk]))
     html = page.content.decode()
     assert scan_url(scan) in html
+    scan.refresh_from_db()
+    for severity, number in scan.report["summary"]["findings_by_severity"].items():
+        assert f'sev--{severity}">{severity.title()}</span> {number}</li>' in html
     assert "See the results" in html
     assert "Scan again" in html
     assert "Gap found by scan" in html
