@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 
 from apps.agencies.access import agency_for_public_slug
 from apps.agencies.mixins import AgencyAPIMixin
-from apps.agencies.models import Agency
 from apps.agencies.roles import Capability
 from apps.bookings import selectors, services, slots
 from apps.bookings.access import (
@@ -438,13 +437,6 @@ def _public_booking_response(booking: Booking, status_code: int = status.HTTP_20
     return Response(PublicBookingSerializer(booking, context=context).data, status=status_code)
 
 
-def _booking_with_key(agency: Agency, key: str) -> Booking | None:
-    """The booking an earlier request with this idempotency key made, if any: asking first
-    lets a repeat be answered 200 instead of 201 (two racing twins may both see 201; either
-    way there is one booking)."""
-    return selectors.booking_for_idempotency_key(agency=agency, key=key)
-
-
 PUBLIC_ERRORS = (
     "Refusals are 400 with `code` one of `in_the_past`, `inside_minimum_notice`, "
     "`beyond_booking_window`, `outside_availability`, `misaligned`, `daily_cap_reached`; a "
@@ -566,7 +558,11 @@ class PublicBookingCreateAPI(PublicAPIView):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        earlier = _booking_with_key(offer.agency, data["idempotency_key"])
+        # Asking first lets a repeat be answered 200 instead of 201 (two racing twins may both
+        # see 201; either way there is one booking).
+        earlier = selectors.booking_for_idempotency_key(
+            agency=offer.agency, key=data["idempotency_key"]
+        )
         if earlier is not None:
             return _public_booking_response(earlier)
         try:

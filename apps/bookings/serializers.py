@@ -20,14 +20,13 @@ from apps.accounts.validators import validate_time_zone
 from apps.agencies.models import Membership
 from apps.agencies.serializers import UserSummarySerializer
 from apps.bookings.models import Booking, BookingEvent, ConsultationType
-from apps.bookings.services import Booker
+from apps.bookings.services import IDEMPOTENCY_KEY_PATTERN, Booker
 from apps.bookings.tokens import manage_token
 from apps.core.forms import AgencySerializer
 from apps.projects.profile import Framework, Platform
 
 # The longest stretch of days one slot query may cover.
 MAX_SLOT_DAYS = 62
-IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{8,64}"
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 IDEMPOTENCY_KEY_MESSAGE = (
@@ -178,7 +177,6 @@ class SlotQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"to": f"Ask for at most {MAX_SLOT_DAYS} days at a time."}
             )
-        attrs["start"], attrs["end"] = local_days_in_utc(first, last, attrs["tz"])
         return attrs
 
 

@@ -29,11 +29,13 @@ from apps.bookings.models import (
     Schedule,
     WeeklyRange,
 )
-from apps.bookings.selectors import conversion_client
+from apps.bookings.selectors import booking_for_idempotency_key, conversion_client
 from apps.core.errors import ApplicationError, ConflictError
 from apps.projects.profile import Framework, Platform
 
 C = Capability
+# What a client may send as an idempotency key (a UUID will do).
+IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{8,64}"
 
 
 class SlotTakenError(ConflictError):
@@ -203,9 +205,9 @@ def booking_create(
 
     now = now or timezone.now()
     agency = consultation_type.agency
-    if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key or ""):
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key or ""):
         raise ValidationError({"idempotency_key": "The form is out of date: reload the page."})
-    existing = Booking.objects.for_agency(agency).filter(idempotency_key=idempotency_key).first()
+    existing = booking_for_idempotency_key(agency=agency, key=idempotency_key)
     if existing is not None:
         return existing
     if not consultation_type.is_active:
@@ -239,7 +241,7 @@ def booking_create(
         booking = _place(booking, candidates)
     except SlotTakenError:
         # The key may have lost to a twin submit of this very form: that booking is ours.
-        twin = Booking.objects.for_agency(agency).filter(idempotency_key=idempotency_key).first()
+        twin = booking_for_idempotency_key(agency=agency, key=idempotency_key)
         if twin is not None:
             return twin
         raise
