@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.agencies.models import Membership
-from apps.agencies.roles import Capability
+from apps.agencies.roles import Capability, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists import readiness
@@ -24,7 +24,7 @@ from apps.checklists.models import (
     ProjectItem,
     ReadinessSnapshot,
 )
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_comment_on, can_work_on, is_client_of
 from apps.projects.services import record_activity
@@ -32,10 +32,8 @@ from apps.projects.services import record_activity
 UNSET = object()
 
 
-def _forbid() -> ApplicationError:
-    return ApplicationError(
-        "You cannot change this engagement's checklist.", code="permission_denied", status=403
-    )
+def _forbid() -> PermissionDeniedError:
+    return PermissionDeniedError("You cannot change this engagement's checklist.")
 
 
 # --- Building the checklist ---------------------------------------------------------------
@@ -257,9 +255,7 @@ def evidence_add(
 @transaction.atomic
 def comment_add(*, actor: Membership, item: ProjectItem, body: str) -> Comment:
     if not can_comment_on(actor, item.project):
-        raise ApplicationError(
-            "You cannot comment on this engagement.", code="permission_denied", status=403
-        )
+        raise PermissionDeniedError("You cannot comment on this engagement.")
     comment = Comment(agency_id=item.agency_id, item=item, author=actor.user, body=body.strip())
     comment.full_clean()
     comment.save()
@@ -283,9 +279,7 @@ def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
         .get(pk=item.pk)
     )
     if not is_client_of(actor, item.project):
-        raise ApplicationError(
-            "Only the client's contacts can sign items off.", code="permission_denied", status=403
-        )
+        raise PermissionDeniedError("Only the client's contacts can sign items off.")
     if item.status != ItemStatus.DONE or item.retired_at is not None:
         raise ApplicationError("Only finished items can be signed off.", code="not_done")
     if item.signed_off_at:
@@ -312,10 +306,7 @@ def catalog_item_create(*, actor: Membership, key: str, **fields) -> CatalogItem
     """An item of the agency's own, added to every active engagement it applies to."""
     from apps.checklists.tasks import sync_agency_checklists
 
-    if not actor.can(Capability.MANAGE_AGENCY):
-        raise ApplicationError(
-            "Your role does not allow this.", code="permission_denied", status=403
-        )
+    require(actor, Capability.MANAGE_AGENCY)
     item = CatalogItem(
         agency=actor.agency,
         key=key.strip().lower(),
@@ -336,10 +327,9 @@ def catalog_item_retire(*, actor: Membership, item: CatalogItem) -> CatalogItem:
     """Stop adding the agency's item to engagements; engagements keep the work done on it."""
     from apps.checklists.tasks import sync_agency_checklists
 
-    if not actor.can(Capability.MANAGE_AGENCY) or item.agency_id != actor.agency_id:
-        raise ApplicationError(
-            "Your role does not allow this.", code="permission_denied", status=403
-        )
+    require(actor, Capability.MANAGE_AGENCY)
+    if item.agency_id != actor.agency_id:
+        raise PermissionDeniedError
     if item.retired_at is None:
         item.retired_at = timezone.now()
         item.save(update_fields=["retired_at", "updated_at"])

@@ -5,26 +5,18 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.agencies.models import Invitation, Membership
-from apps.agencies.roles import Capability, Role
+from apps.agencies.roles import Capability, Role, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client, ClientContact
-from apps.core.errors import ApplicationError
 
 CLIENT_FIELDS = ("name", "website", "billing_email", "notes", "status")
 CONTACT_FIELDS = ("name", "email", "title", "phone")
 
 
-def _require_manager(actor: Membership) -> None:
-    if not actor.can(Capability.MANAGE_ENGAGEMENTS):
-        raise ApplicationError(
-            "Your role does not allow this.", code="permission_denied", status=403
-        )
-
-
 @transaction.atomic
 def client_create(*, actor: Membership, **fields) -> Client:
-    _require_manager(actor)
+    require(actor, Capability.MANAGE_ENGAGEMENTS)
     client = Client(agency=actor.agency, **{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
     client.name = client.name.strip()
     client.full_clean()
@@ -35,7 +27,7 @@ def client_create(*, actor: Membership, **fields) -> Client:
 
 @transaction.atomic
 def client_update(*, actor: Membership, client: Client, **fields) -> Client:
-    _require_manager(actor)
+    require(actor, Capability.MANAGE_ENGAGEMENTS)
     changes = {}
     for name in CLIENT_FIELDS:
         if name in fields and getattr(client, name) != fields[name]:
@@ -56,7 +48,7 @@ def client_update(*, actor: Membership, client: Client, **fields) -> Client:
 
 @transaction.atomic
 def contact_create(*, actor: Membership, client: Client, **fields) -> ClientContact:
-    _require_manager(actor)
+    require(actor, Capability.MANAGE_ENGAGEMENTS)
     contact = ClientContact(
         agency=actor.agency,
         client=client,
@@ -70,7 +62,7 @@ def contact_create(*, actor: Membership, client: Client, **fields) -> ClientCont
 
 @transaction.atomic
 def contact_update(*, actor: Membership, contact: ClientContact, **fields) -> ClientContact:
-    _require_manager(actor)
+    require(actor, Capability.MANAGE_ENGAGEMENTS)
     for name in CONTACT_FIELDS:
         if name in fields:
             setattr(contact, name, fields[name])
@@ -83,7 +75,7 @@ def contact_update(*, actor: Membership, contact: ClientContact, **fields) -> Cl
 @transaction.atomic
 def contact_delete(*, actor: Membership, contact: ClientContact) -> None:
     """Forget the contact. A portal membership they hold stays until an admin removes it."""
-    _require_manager(actor)
+    require(actor, Capability.MANAGE_ENGAGEMENTS)
     contact.delete()
 
 
@@ -91,7 +83,7 @@ def contact_invite(*, actor: Membership, contact: ClientContact) -> tuple[Invita
     """Invite the contact to the client portal: accepting links them to this client."""
     from apps.agencies.services import invitation_create
 
-    _require_manager(actor)
+    require(actor, Capability.MANAGE_ENGAGEMENTS)
     return invitation_create(
         actor=actor, email=contact.email, role=Role.CLIENT, client=contact.client
     )

@@ -10,11 +10,10 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.agencies.models import Membership
-from apps.agencies.roles import Capability, Role
+from apps.agencies.roles import Capability, Role, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client
-from apps.core.errors import ApplicationError
 from apps.projects.models import (
     Activity,
     Assignment,
@@ -32,13 +31,6 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 # A change to any of these can change which checklist items apply.
 CHECKLIST_FIELDS = {"source_platform", "users_at_launch", "users_in_a_year", "compliance"}
-
-
-def _require(actor: Membership, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise ApplicationError(
-            "Your role does not allow this.", code="permission_denied", status=403
-        )
 
 
 def _display(project: Project, field: str, value: Any) -> str:
@@ -101,7 +93,7 @@ def _clean_profile(fields: dict) -> dict:
 def project_create(*, actor: Membership, client: Client, name: str, **fields) -> Project:
     from apps.checklists.services import checklist_sync
 
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     project = Project(
         agency=actor.agency, client=client, name=name.strip(), **_clean_profile(fields)
     )
@@ -117,7 +109,7 @@ def project_create(*, actor: Membership, client: Client, name: str, **fields) ->
 def project_update(*, actor: Membership, project: Project, **fields) -> Project:
     from apps.checklists.services import checklist_sync
 
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     project = (
         Project.objects.for_agency(actor.agency)
         .select_for_update(of=("self",))
@@ -155,7 +147,7 @@ def project_set_tier(*, actor: Membership, project: Project, tier: str, reason: 
 
     from apps.checklists.services import checklist_sync
 
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     reason = reason.strip()
     if tier and tier not in Tier.values:
         raise ValidationError({"tier": f"“{tier}” is not a tier."})
@@ -184,7 +176,7 @@ def project_set_tier(*, actor: Membership, project: Project, tier: str, reason: 
 
 @transaction.atomic
 def project_archive(*, actor: Membership, project: Project, archived: bool = True) -> Project:
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     if bool(project.archived_at) == archived:
         return project
     project.archived_at = timezone.now() if archived else None
@@ -210,7 +202,7 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
 def environment_set(
     *, actor: Membership, project: Project, kind: str, url: str = "", notes: str = ""
 ) -> Environment:
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     environment = Environment.objects.for_agency(actor.agency).filter(
         project=project, kind=kind
     ).first() or Environment(agency=actor.agency, project=project, kind=kind)
@@ -235,7 +227,7 @@ def project_assign(*, actor: Membership, project: Project, member: Membership) -
     """Put a staff member on the engagement and grant them its guardian permissions."""
     from django.core.exceptions import ValidationError
 
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     if member.agency_id != project.agency_id:
         raise ValidationError({"member": "Choose someone from this agency."})
     if member.role not in (Role.OWNER, Role.ADMIN, Role.ENGINEER):
@@ -274,7 +266,7 @@ def _revoke(member: Membership, project: Project) -> None:
 
 @transaction.atomic
 def project_unassign(*, actor: Membership, assignment: Assignment) -> None:
-    _require(actor, C.MANAGE_ENGAGEMENTS)
+    require(actor, C.MANAGE_ENGAGEMENTS)
     project, member = assignment.project, assignment.membership
     _revoke(member, project)
     assignment.delete()
