@@ -6,7 +6,7 @@ manage link. A refusal or bad input is a 400 that books nothing."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -59,20 +59,14 @@ def stored():
 
 
 @pytest.fixture
-def host(agency, make_member, owner):
+def host(make_host):
     """An engineer who hosts, Monday to Friday 09:00-17:00 Berlin time."""
-    member = make_member(agency, Role.ENGINEER, name="Sam Rivera")
-    weekdays = {day: [(time(9), time(17))] for day in range(5)}
-    services.schedule_save(actor=owner, member=member, time_zone=BERLIN, weekly=weekdays)
-    return member
+    return make_host(BERLIN, name="Sam Rivera")
 
 
 @pytest.fixture
-def second_host(agency, make_member, owner):
-    member = make_member(agency, Role.ENGINEER, name="Kim Lee")
-    weekdays = {day: [(time(9), time(17))] for day in range(5)}
-    services.schedule_save(actor=owner, member=member, time_zone=BERLIN, weekly=weekdays)
-    return member
+def second_host(make_host):
+    return make_host(BERLIN, name="Kim Lee")
 
 
 @pytest.fixture
