@@ -28,13 +28,21 @@ def prefetch_grants(member: Membership, projects) -> None:
     member._perm_checker = checker
 
 
-def can_work_on(member: Membership, project: Project) -> bool:
-    """Change checklist items, add evidence, run scans."""
+def _on_all_or_assigned(
+    member: Membership, project: Project, on_all: Capability, on_assigned: Capability
+) -> bool:
+    """The role allows it on every engagement, or on the ones the member is assigned to
+    (their guardian grant on this one)."""
     if project.agency_id != member.agency_id:
         return False
-    if member.can(C.EDIT_ALL_CHECKLISTS):
+    if member.can(on_all):
         return True
-    return member.can(C.EDIT_ASSIGNED_CHECKLISTS) and _granted(member, project, "work_on_project")
+    return member.can(on_assigned) and _granted(member, project, "work_on_project")
+
+
+def can_work_on(member: Membership, project: Project) -> bool:
+    """Change checklist items and add evidence."""
+    return _on_all_or_assigned(member, project, C.EDIT_ALL_CHECKLISTS, C.EDIT_ASSIGNED_CHECKLISTS)
 
 
 def is_client_of(member: Membership, project: Project) -> bool:
@@ -53,8 +61,4 @@ def can_comment_on(member: Membership, project: Project) -> bool:
 
 def can_scan(member: Membership, project: Project) -> bool:
     """Start scans and read full findings (file paths and lines)."""
-    if project.agency_id != member.agency_id:
-        return False
-    if member.can(C.RUN_ALL_SCANS):
-        return True
-    return member.can(C.RUN_ASSIGNED_SCANS) and _granted(member, project, "work_on_project")
+    return _on_all_or_assigned(member, project, C.RUN_ALL_SCANS, C.RUN_ASSIGNED_SCANS)
