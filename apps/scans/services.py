@@ -15,12 +15,11 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from apps.agencies.models import Membership
-from apps.agencies.roles import Capability
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists.models import ItemStatus, ProjectItem
 from apps.checklists.services import readiness_refresh
-from apps.core.errors import ApplicationError
+from apps.core.errors import PermissionDeniedError
 from apps.core.tenancy import tenant_context
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_scan
@@ -29,10 +28,13 @@ from apps.scans import crypto
 from apps.scans.git import CloneError, check_url
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
 
-C = Capability
-
 
 # --- Asking for a scan --------------------------------------------------------------------
+
+
+def _require_can_scan(actor: Membership, project: Project) -> None:
+    if not can_scan(actor, project):
+        raise PermissionDeniedError("You cannot scan this engagement's repository.")
 
 
 def _save_token(*, project: Project, token: str, actor) -> None:
@@ -67,10 +69,8 @@ def scan_request(
     token first). While one is queued or running, that one is returned instead."""
     from apps.scans.tasks import queue_scan
 
-    if actor is not None and not can_scan(actor, project):
-        raise ApplicationError(
-            "You cannot scan this engagement's repository.", code="permission_denied", status=403
-        )
+    if actor is not None:
+        _require_can_scan(actor, project)
     project = Project.objects.for_agency(project.agency).select_for_update().get(pk=project.pk)
     url = (repository_url if repository_url is not None else project.repository_url).strip()
     try:
@@ -384,10 +384,7 @@ def queue_scheduled_scans(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def scan_schedule_set(*, actor: Membership, project: Project, schedule: str) -> Project:
-    if not can_scan(actor, project):
-        raise ApplicationError(
-            "You cannot scan this engagement's repository.", code="permission_denied", status=403
-        )
+    _require_can_scan(actor, project)
     if schedule not in ("", *SCHEDULES):
         raise ValidationError({"scan_schedule": "Choose daily, weekly or no rescans."})
     old = project.scan_schedule

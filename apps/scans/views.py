@@ -7,9 +7,8 @@ views load no finding rows at all, only their category and severity."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +18,8 @@ from django.views.generic import TemplateView
 from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.roles import Capability
 from apps.checklists import selectors as checklist_selectors
-from apps.core.errors import ApplicationError
 from apps.core.pagination import keyset_page
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import submit
 from apps.projects.permissions import can_scan, is_client_of
 from apps.projects.views import ProjectMixin
 from apps.scans import selectors, services
@@ -40,20 +38,6 @@ from apps.scans.serializers import (
 
 C = Capability
 PAGE_SIZE = 25
-
-
-def call_service(form: forms.Form, service, **kwargs):
-    """Run a service; its errors land on the form (and the call returns None), except a
-    refusal by role or assignment, which is a 403."""
-    try:
-        return service(**kwargs)
-    except ApplicationError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
-        add_service_error(form, exc)
-    except ValidationError as exc:
-        add_service_error(form, exc)
-    return None
 
 
 def severity_phrase(counts: dict[str, int]) -> str:
@@ -113,35 +97,33 @@ class ProjectScansView(ProjectMixin, TemplateView):
         if request.POST.get("action") == "schedule":
             return self.set_schedule()
         form = ScanRequestForm(request.POST, token_hint=self.token_hint)
-        if form.is_valid():
-            asked_at = timezone.now()
-            scan = call_service(
-                form,
-                services.scan_request,
-                project=self.project,
-                actor=self.membership,
-                repository_url=form.cleaned_data["repository_url"],
-                token=form.cleaned_data["token"] or None,
-            )
-            if scan is not None:
-                if scan.created_at < asked_at:
-                    messages.info(request, "A scan of this engagement is already under way.")
-                else:
-                    messages.success(request, "Scan started.")
-                return redirect("scan_detail", agency_slug=self.agency.slug, scan_id=scan.pk)
-        return self.render_to_response(self.get_context_data(scan_form=form))
+        asked_at = timezone.now()
+        if not submit(form, self.request_scan):
+            return self.render_to_response(self.get_context_data(scan_form=form))
+        scan = self.requested_scan
+        if scan.created_at < asked_at:
+            messages.info(request, "A scan of this engagement is already under way.")
+        else:
+            messages.success(request, "Scan started.")
+        return redirect("scan_detail", agency_slug=self.agency.slug, scan_id=scan.pk)
+
+    def request_scan(self, data: dict) -> None:
+        # The new scan, or the one already under way (which the service returns instead).
+        self.requested_scan = services.scan_request(
+            project=self.project,
+            actor=self.membership,
+            repository_url=data["repository_url"],
+            token=data["token"] or None,
+        )
 
     def set_schedule(self):
         form = ScanScheduleForm(self.request.POST)
-        if form.is_valid():
-            call_service(
-                form,
-                services.scan_schedule_set,
-                actor=self.membership,
-                project=self.project,
-                schedule=form.cleaned_data["scan_schedule"],
-            )
-        if form.errors:
+        if not submit(
+            form,
+            lambda data: services.scan_schedule_set(
+                actor=self.membership, project=self.project, schedule=data["scan_schedule"]
+            ),
+        ):
             return self.render_to_response(self.get_context_data(schedule_form=form))
         label = dict(SCHEDULE_CHOICES)[self.project.scan_schedule]
         messages.success(

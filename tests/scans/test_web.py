@@ -218,6 +218,23 @@ def test_client_contact_gets_403_starting_a_scan_or_setting_the_schedule(leaky, 
     assert Project.objects.filter(pk=project.pk).values().get() == before
 
 
+def test_a_refusal_by_the_service_itself_is_a_403_and_changes_nothing(
+    leaky, owner, login, monkeypatch
+):
+    """The page checks who may scan before calling the service; should the service still
+    refuse (the engagement changed in between), that is the 403 page, not a form error."""
+    repo_path, project = leaky
+    client = login(owner)
+    monkeypatch.setattr("apps.scans.services.can_scan", lambda member, project: False)
+    before = Project.objects.filter(pk=project.pk).values().get()
+    response = client.post(scans_url(project), {"repository_url": str(repo_path)})
+    assert response.status_code == 403
+    response = client.post(scans_url(project), {"action": "schedule", "scan_schedule": "daily"})
+    assert response.status_code == 403
+    assert not Scan.objects.exists()
+    assert Project.objects.filter(pk=project.pk).values().get() == before
+
+
 def test_unassigned_engineer_gets_404_everywhere(leaky, owner, engineer, login, committing):
     from apps.scans import services
 
