@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .snapshot import FileEntry, Snapshot
-from .textutil import line_of
+from .textutil import LineIndex, line_of
 
 MAX_MANIFESTS = 200
 NPM_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -137,25 +137,42 @@ def _load_package_json(snapshot: Snapshot, entry: FileEntry, manifests: Manifest
         manifests.problems.append((entry.path, "package.json is not a JSON object"))
         return
     deps: list[Dependency] = []
+    index = LineIndex(text)
     for section in NPM_SECTIONS:
         block = data.get(section)
         if not isinstance(block, dict):
             continue
-        section_at = text.find(f'"{section}"')
+        section_at = max(text.find(f'"{section}"'), 0)
         for name, spec in block.items():
-            key = re.compile(re.escape(json.dumps(name)) + r"\s*:")
-            m = key.search(text, max(section_at, 0))
+            at = _json_key_offset(text, json.dumps(name), section_at)
             deps.append(
                 Dependency(
                     name=str(name),
                     spec=spec if isinstance(spec, str) else "",
                     path=entry.path,
-                    line=line_of(text, m.start()) if m else None,
+                    line=index.line(at) if at is not None else None,
                     dev=section != "dependencies",
                     ecosystem="npm",
                 )
             )
     manifests.package_jsons.append(PackageJson(entry.path, entry.dir, data, deps))
+
+
+_COLON_AFTER_KEY = re.compile(r"\s*:")
+
+
+def _json_key_offset(text: str, quoted: str, start: int) -> int | None:
+    """Where `quoted` (a JSON string) first stands as an object key at or after `start`.
+
+    A substring search, not a regular expression compiled per dependency: for a monorepo of
+    200 package.json files that compiling took half a second.
+    """
+    pos = text.find(quoted, start)
+    while pos != -1:
+        if _COLON_AFTER_KEY.match(text, pos + len(quoted)):
+            return pos
+        pos = text.find(quoted, pos + 1)
+    return None
 
 
 def parse_requirements(entry: FileEntry, text: str) -> list[Dependency]:
