@@ -137,10 +137,12 @@ def available_slots(
     *,
     start: datetime,
     end: datetime,
+    host_ids: list | None = None,
     now: datetime | None = None,
 ) -> list[slots.Slot]:
+    """Free starts in [start, end) with any of the type's hosts, or only those in `host_ids`."""
     now = now or timezone.now()
-    calendar = calendar_for(consultation_type, start=start, end=end, now=now)
+    calendar = calendar_for(consultation_type, start=start, end=end, host_ids=host_ids, now=now)
     return slots.compute_slots(
         rules=calendar.rules, hosts=calendar.hosts, start=start, end=end, now=now
     )

@@ -82,10 +82,16 @@ class AgencyOffersView(View):
 
 class SlotPicker:
     """Days (with their number of free times) and the chosen day's times, in the booker's
-    zone, from one slot computation over the days shown."""
+    zone, from one slot computation over the days shown; only `host_id`'s times when the
+    booker has picked a host."""
 
     def __init__(
-        self, offer: ConsultationType, zone_name: str, first: date | None, day: date | None
+        self,
+        offer: ConsultationType,
+        zone_name: str,
+        first: date | None,
+        day: date | None,
+        host_id: str | None = None,
     ):
         zone = zoneinfo.ZoneInfo(zone_name)
         today = timezone.localtime(timezone.now(), zone).date()
@@ -95,7 +101,8 @@ class SlotPicker:
         self.days = [first + timedelta(days=n) for n in range(DAYS_SHOWN)]
         start = datetime.combine(self.days[0], time.min, tzinfo=zone)
         end = datetime.combine(self.days[-1] + timedelta(days=1), time.min, tzinfo=zone)
-        slots = available_slots(offer, start=start, end=end)
+        host_ids = [host_id] if host_id else None
+        slots = available_slots(offer, start=start, end=end, host_ids=host_ids)
         self.by_day = slots_by_local_day(slots, zone_name)
         self.counts = [(d, len(self.by_day.get(d, []))) for d in self.days]
         self.day = day if day in self.by_day else next(iter(self.by_day), None)
@@ -122,7 +129,11 @@ class BookOfferView(View):
 
     def _context(self, request, offer, zone_name, zone_error, form=None, error=None):
         first, day = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("day"))
-        picker = SlotPicker(offer, zone_name, first, day)
+        host_names = _host_names(offer)
+        booker_picks = offer.host_choice == ConsultationType.HostChoice.BOOKER_PICKS
+        picked = request.GET.get("host") if form is None else form.data.get("host")
+        picked = picked if booker_picks and picked in host_names else None
+        picker = SlotPicker(offer, zone_name, first, day, host_id=picked)
         chosen = None
         start_param = request.GET.get("start") if form is None else form.data.get("start")
         if start_param:
@@ -154,8 +165,8 @@ class BookOfferView(View):
             "chosen": chosen,
             "form": form,
             "error": error,
-            "host_names": _host_names(offer),
-            "booker_picks": offer.host_choice == ConsultationType.HostChoice.BOOKER_PICKS,
+            "host_names": host_names,
+            "booker_picks": booker_picks,
             "policy": services.policy_for(offer.agency),
             "my_bookings": bookings_of_booker(agency=offer.agency, user=user) if user else [],
         }

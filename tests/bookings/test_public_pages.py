@@ -121,6 +121,34 @@ def test_the_loser_of_a_race_hears_the_time_was_taken_and_sees_fresh_times(clien
     assert Booking.objects.count() == 1
 
 
+def test_the_times_shown_are_the_picked_hosts(client, make_host, make_offer, committing):
+    """A bug fix: a booker who picked a host was shown every host's times, and a time only
+    another host had was then refused."""
+    from datetime import time
+
+    morning = make_host("UTC", weekly={d: [(time(9), time(10))] for d in range(5)}, name="M")
+    evening = make_host("UTC", weekly={d: [(time(17), time(18))] for d in range(5)}, name="E")
+    picks = make_offer([morning, evening], slug="pick-a-host", host_choice="booker_picks")
+
+    def times(**params):
+        response = page(client, picks, tz="UTC", day="2026-05-06", **params)
+        return [local.strftime("%H:%M") for _, local in response.context["picker"].times]
+
+    assert times() == ["09:00", "09:30", "17:00", "17:30"]
+    assert times(host=str(evening.pk)) == ["17:00", "17:30"]
+    assert times(host=str(morning.pk)) == ["09:00", "09:30"]
+    assert times(host="not-a-host") == ["09:00", "09:30", "17:00", "17:30"]
+    chosen = page(
+        client, picks, tz="UTC", day="2026-05-06", host=str(evening.pk),
+        start="2026-05-06T17:00:00+00:00",
+    )  # fmt: skip
+    url = reverse("book_offer", args=[picks.agency.slug, picks.slug])
+    assert chosen.context["form"]["host"].value() == str(evening.pk)
+    data = _form_data(chosen, host=str(evening.pk))
+    assert committing(client.post, url, data).status_code == 302
+    assert Booking.objects.get().host == evening
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
