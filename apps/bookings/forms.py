@@ -37,11 +37,6 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.user.display_name
 
 
-def staff_with_schedules(agency):
-    # The schedule rides along so that "no schedule yet" costs no query per person.
-    return schedulable_members(agency=agency).select_related("schedule")
-
-
 # --- Bookings list ---------------------------------------------------------------------------
 
 
@@ -333,7 +328,7 @@ class OfferForm(AgencyForm):
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
-        self.fields["hosts"].queryset = staff_with_schedules(agency)
+        self.fields["hosts"].queryset = schedulable_members(agency=agency)
 
     def clean_slug(self) -> str:
         return self.cleaned_data["slug"].lower()

@@ -125,6 +125,8 @@ def schedule_for(*, member: Membership) -> Schedule | None:
 
 
 def schedulable_members(*, agency) -> QuerySet[Membership]:
+    """Staff who can have availability; the schedule rides along, so that "no schedule yet"
+    costs no query per person."""
     return (
         Membership.objects.for_agency(agency)
         .filter(role__in=[Role.OWNER, Role.ADMIN, Role.ENGINEER])

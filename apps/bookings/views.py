@@ -32,7 +32,6 @@ from apps.bookings.forms import (
     OverrideForm,
     PolicyForm,
     ScheduleForm,
-    staff_with_schedules,
 )
 from apps.bookings.models import Booking, ConsultationType
 from apps.core.errors import ApplicationError
@@ -386,7 +385,7 @@ class OfferListView(AgencyViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        staff = list(staff_with_schedules(self.agency))
+        staff = list(selectors.schedulable_members(agency=self.agency))
         context.setdefault("form", OfferForm(agency=self.agency))
         context.update(
             offers=selectors.offer_list(agency=self.agency),
