@@ -70,7 +70,7 @@ def item_list(
 
 
 def item_detail_queryset(*, project: Project) -> QuerySet[ProjectItem]:
-    # The row fields too: the htmx answer to a status change redraws the item's row.
+    # The row fields too: the API's item answer carries the target and the evidence count.
     return _with_row_fields(
         ProjectItem.objects.for_agency(project.agency)
         .filter(project=project)

@@ -15,7 +15,7 @@ from django.views.generic.base import ContextMixin
 from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.roles import Capability
 from apps.checklists import selectors, services
-from apps.checklists.access import get_item, get_own_catalog_item
+from apps.checklists.access import get_item, get_item_row, get_own_catalog_item
 from apps.checklists.forms import (
     CATEGORY_LABELS,
     CatalogItemForm,
@@ -89,6 +89,10 @@ class ItemStatusView(ItemMixin, View):
     """The checklist row's status select. With htmx it returns the row (and, out of band,
     the readiness summary); without, it redirects back to the checklist."""
 
+    @cached_property
+    def item(self):
+        return get_item_row(project=self.project, item_id=self.kwargs["item_id"])
+
     def post(self, request, agency_slug, project_id, item_id):
         form = ItemStatusForm(request.POST)
         error = None
@@ -104,7 +108,7 @@ class ItemStatusView(ItemMixin, View):
         else:
             error = "Choose a status from the list."
         if request.htmx:
-            item = get_item(project=self.project, item_id=item_id)
+            item = get_item_row(project=self.project, item_id=item_id)
             context = {
                 "agency": self.agency,
                 "project": self.project,
