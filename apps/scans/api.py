@@ -17,7 +17,7 @@ from apps.agencies.mixins import AgencyAPIMixin
 from apps.agencies.roles import Capability
 from apps.core.api import CreatedCursorPagination
 from apps.core.errors import ConflictError
-from apps.projects.access import get_project, get_project_scope
+from apps.projects.access import get_project_scope
 from apps.projects.permissions import can_scan
 from apps.scans import selectors, services
 from apps.scans.access import get_scan
@@ -248,7 +248,7 @@ class ProjectScanListAPI(AgencyAPIMixin, ScanAccessMixin, generics.ListAPIView):
         ],
     )
     def post(self, request, agency_slug, project_id):
-        project = get_project(member=self.membership, project_id=project_id)
+        project = get_project_scope(member=self.membership, project_id=project_id)
         serializer = ScanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -28,7 +28,6 @@ from apps.scans import crypto
 from apps.scans.git import CloneError, check_url
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
 
-
 # --- Asking for a scan --------------------------------------------------------------------
 
 
@@ -71,7 +70,12 @@ def scan_request(
 
     if actor is not None:
         _require_can_scan(actor, project)
-    project = Project.objects.for_agency(project.agency).select_for_update().get(pk=project.pk)
+    project = (
+        Project.objects.for_agency(project.agency)
+        .select_for_update(of=("self",))
+        .select_related("agency")
+        .get(pk=project.pk)
+    )
     url = (repository_url if repository_url is not None else project.repository_url).strip()
     try:
         check_url(url)

@@ -85,13 +85,21 @@ def test_assigned_engineer_starts_a_scan_and_follows_it(leaky, owner, engineer, 
     assert listing["results"][0]["finding_count"] == summary["findings"]
 
 
-def test_a_scan_under_way_is_returned_with_200(scanned_project, owner, login):
+def test_a_scan_under_way_is_returned_with_200(
+    scanned_project, owner, login, django_assert_num_queries
+):
     project = scanned_project("https://example.com/acme/app.git")
     active = Scan.objects.create(agency=project.agency, project=project, repository_url="x")
-    response = login(owner).post(project_scans_url(project), {}, content_type="application/json")
+    client = login(owner)
+    response = client.post(project_scans_url(project), {}, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["id"] == str(active.pk)
     assert Scan.objects.count() == 1
+    # Session, user, membership, the engagement; then the service (the engagement locked,
+    # the active scan, in a savepoint); the answer re-read through get_scan.
+    with django_assert_num_queries(9):
+        response = client.post(project_scans_url(project), {}, content_type="application/json")
+    assert response.json()["id"] == str(active.pk)
 
 
 @pytest.mark.parametrize(
