@@ -191,6 +191,14 @@ def _tree_bytes(path: Path) -> int:
     return total
 
 
+def _check_size(dest: Path, max_bytes: int) -> None:
+    if dest.exists() and _tree_bytes(dest) > max_bytes:
+        raise CloneError(
+            f"The repository is larger than {max_bytes // 1_000_000} MB, the most Launchpad scans.",
+            code="too_large",
+        )
+
+
 def clone(
     target: Target,
     dest: Path,
@@ -227,12 +235,7 @@ def clone(
                 )
             if now >= next_size_check:
                 next_size_check = now + 1.0
-                if dest.exists() and _tree_bytes(dest) > max_bytes:
-                    raise CloneError(
-                        f"The repository is larger than {max_bytes // 1_000_000} MB, the most "
-                        "Launchpad scans.",
-                        code="too_large",
-                    )
+                _check_size(dest, max_bytes)
             time.sleep(0.1)
     except CloneError:
         process.kill()
@@ -241,11 +244,7 @@ def clone(
     _stdout, stderr = process.communicate()
     if process.returncode != 0:
         raise _clone_failure(stderr.decode(errors="replace"), token)
-    if dest.exists() and _tree_bytes(dest) > max_bytes:
-        raise CloneError(
-            f"The repository is larger than {max_bytes // 1_000_000} MB, the most Launchpad scans.",
-            code="too_large",
-        )
+    _check_size(dest, max_bytes)
     head = subprocess.run(  # noqa: S603
         ["git", "-C", str(dest), "rev-parse", "--verify", "--quiet", "HEAD"],  # noqa: S607
         env=env, capture_output=True, text=True, check=False, timeout=30,
