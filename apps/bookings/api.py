@@ -48,7 +48,6 @@ from apps.bookings.serializers import (
     SlotQuerySerializer,
     SlotSerializer,
     ZoneQuerySerializer,
-    local_days_in_utc,
 )
 from apps.core.api import CreatedCursorPagination, error_body
 from apps.core.errors import ApplicationError
@@ -137,7 +136,7 @@ def slot_listing(
     """The offer's free slots on the local days first..last of `time_zone`, grouped by day
     (every day listed, in order). This is `availability.available_slots` plus the hosts'
     memberships, which the response names when the booker picks the host."""
-    start, end = local_days_in_utc(first, last, time_zone)
+    start, end = slots.local_days_in_utc(first, last, time_zone)
     calendar = calendar_for(offer, start=start, end=end)
     found = slots.compute_slots(
         rules=calendar.rules, hosts=calendar.hosts, start=start, end=end, now=timezone.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -32,7 +32,7 @@ from apps.bookings.selectors import (
     hosts_prefetch,
     offer_list,
 )
-from apps.bookings.slots import slots_by_local_day
+from apps.bookings.slots import local_days_in_utc, slots_by_local_day
 from apps.bookings.tasks import manage_url
 from apps.bookings.tokens import BadManageLinkError, manage_token
 from apps.core.errors import ApplicationError
@@ -99,8 +99,7 @@ class SlotPicker:
         first = max(first or today, today)
         first = min(first, last_bookable)
         self.days = [first + timedelta(days=n) for n in range(DAYS_SHOWN)]
-        start = datetime.combine(self.days[0], time.min, tzinfo=zone)
-        end = datetime.combine(self.days[-1] + timedelta(days=1), time.min, tzinfo=zone)
+        start, end = local_days_in_utc(self.days[0], self.days[-1], zone_name)
         host_ids = [host_id] if host_id else None
         slots = available_slots(offer, start=start, end=end, host_ids=host_ids)
         self.by_day = slots_by_local_day(slots, zone_name)

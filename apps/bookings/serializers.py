@@ -9,7 +9,7 @@ stored and compared in UTC.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
@@ -21,6 +21,7 @@ from apps.agencies.models import Membership
 from apps.agencies.serializers import UserSummarySerializer
 from apps.bookings.models import Booking, BookingEvent, ConsultationType
 from apps.bookings.services import IDEMPOTENCY_KEY_PATTERN, Booker
+from apps.bookings.slots import local_days_in_utc
 from apps.bookings.tokens import manage_token
 from apps.core.forms import AgencySerializer
 from apps.projects.profile import Framework, Platform
@@ -35,16 +36,6 @@ IDEMPOTENCY_KEY_MESSAGE = (
 )
 # The model's own ceiling for expected users.
 MAX_USERS = 10_000_000_000
-
-
-def local_days_in_utc(first: date, last: date, time_zone: str) -> tuple[datetime, datetime]:
-    """The UTC instants bounding the local days first..last in `time_zone`: from the start
-    of `first` to the start of the day after `last`. A midnight that a DST change skips
-    resolves to the moment of the jump (zoneinfo's fold=0), the first instant of that day."""
-    zone = ZoneInfo(time_zone)
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
 
 
 # --- fields -----------------------------------------------------------------------------------

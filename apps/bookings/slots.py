@@ -519,3 +519,13 @@ def slots_by_local_day(slots: Iterable[Slot], time_zone: str) -> dict[date, list
     for slot in slots:
         days.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
     return days
+
+
+def local_days_in_utc(first: date, last: date, time_zone: str) -> tuple[datetime, datetime]:
+    """The UTC instants bounding the local days first..last in `time_zone`: from the start
+    of `first` to the start of the day after `last`. A midnight that a DST change skips
+    resolves to the moment of the jump (zoneinfo's fold=0), the first instant of that day."""
+    zone = _zone(time_zone)
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end

@@ -5,7 +5,7 @@ pages for consultation types (offers) and the booking policy."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -34,6 +34,7 @@ from apps.bookings.forms import (
     ScheduleForm,
 )
 from apps.bookings.models import Booking, ConsultationType
+from apps.bookings.slots import local_days_in_utc
 from apps.core.errors import ApplicationError
 from apps.core.views_helpers import add_service_error, submit
 from apps.projects.profile import Framework
@@ -101,12 +102,10 @@ class BookingListView(AgencyViewMixin, TemplateView):
         return "&".join(parts)
 
     def _week(self, anchor, filters) -> dict:
-        zone = timezone.get_current_timezone()
         today = timezone.localdate()
         monday = (anchor or today) - timedelta(days=(anchor or today).weekday())
         days = [monday + timedelta(days=i) for i in range(7)]
-        start = datetime.combine(monday, time.min, tzinfo=zone)
-        end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=zone)
+        start, end = local_days_in_utc(monday, days[-1], timezone.get_current_timezone_name())
         columns = {day: [] for day in days}
         for booking in selectors.booking_list(
             member=self.membership, when="all", start=start, end=end, **filters

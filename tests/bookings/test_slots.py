@@ -17,6 +17,7 @@ from apps.bookings.slots import (
     SlotRules,
     WeeklyRange,
     compute_slots,
+    local_days_in_utc,
     pick_host,
     slot_is_available,
     slots_by_local_day,
@@ -678,3 +679,16 @@ def test_midnight_as_range_end_means_end_of_day():
     host = Host("h", "UTC", (WeeklyRange(0, time(23), time(0)),))
     slots = compute(rules(30), [host], utc(2025, 6, 2), utc(2025, 6, 3))
     assert starts(slots) == [utc(2025, 6, 2, 23), utc(2025, 6, 2, 23, 30)]
+
+
+def test_local_days_in_utc_follow_the_zones_dst_change():
+    # Berlin springs forward on Sunday 29 March 2026: that day has 23 hours.
+    start, end = local_days_in_utc(date(2026, 3, 29), date(2026, 3, 29), BERLIN)
+    assert (start, end) == (
+        datetime(2026, 3, 28, 23, tzinfo=UTC),
+        datetime(2026, 3, 29, 22, tzinfo=UTC),
+    )
+    # A week in New York across its fall back (1 November 2026): 7 days and one hour.
+    start, end = local_days_in_utc(date(2026, 10, 26), date(2026, 11, 1), NEW_YORK)
+    assert start == datetime(2026, 10, 26, 4, tzinfo=UTC)
+    assert end - start == timedelta(days=7, hours=1)
