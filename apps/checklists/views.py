@@ -95,10 +95,12 @@ class ItemStatusView(ItemMixin, View):
 
     def post(self, request, agency_slug, project_id, item_id):
         form = ItemStatusForm(request.POST)
-        error = None
+        item, error = self.item, None
         if form.is_valid():
             try:
-                services.item_update(actor=self.membership, item=self.item, **form.cleaned_data)
+                item = services.item_update(
+                    actor=self.membership, item=self.item, **form.cleaned_data
+                )
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             except ApplicationError as exc:
@@ -125,10 +127,11 @@ class ItemStatusView(ItemMixin, View):
                 request, "checklists/partials/item_row_response.html", context,
                 status=422 if error else 200,
             )  # fmt: skip
+        # `item` is as item_update left it: the new status, not the one before the change.
         if error:
-            messages.error(request, f"{self.item.title}: {error}")
+            messages.error(request, f"{item.title}: {error}")
         else:
-            messages.success(request, f"{self.item.title}: {self.item.get_status_display()}.")
+            messages.success(request, f"{item.title}: {item.get_status_display()}.")
         return redirect(safe_next(request, self.back().url))
 
 

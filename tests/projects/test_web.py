@@ -247,6 +247,17 @@ def test_inline_status_without_javascript_redirects_back(owner, login, agency, m
     assert response["Location"] == reverse("project_detail", args=[agency.slug, project.pk])
 
 
+def test_inline_status_without_javascript_confirms_the_new_status(
+    owner, login, agency, make_project
+):
+    project = make_project()
+    item = project.checklist_items.first()
+    url = reverse("item_status", args=[agency.slug, project.pk, item.pk])
+    page = login(owner).post(url, {"status": "in_progress"}, follow=True).content.decode()
+    assert f"{escape(item.title)}: In progress." in page
+    assert f"{escape(item.title)}: To do." not in page
+
+
 def test_unassigned_engineer_cannot_change_an_item(owner, engineer, login, agency, make_project):
     project = make_project()
     item = project.checklist_items.first()
