@@ -184,7 +184,7 @@ def record_scan(
         requested_by=requested_by,
         previous=previous,
     )
-    run_token = services.scan_claim(scan_id=scan.pk)
+    run_token = services.scan_claim(agency=project.agency, scan_id=scan.pk)
     with tempfile.TemporaryDirectory(prefix="launchpad-demo-") as work:
         root = Path(work)
         for path, content in files.items():

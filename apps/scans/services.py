@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from apps.agencies.models import Membership
+from apps.agencies.models import Agency, Membership
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists.models import ItemStatus, ProjectItem
@@ -121,14 +121,17 @@ def _lease_until(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.SCAN_LEASE_SECONDS)
 
 
-def scan_claim(*, scan_id, now: datetime | None = None) -> str | None:
-    """Take the scan for this worker: a queued one, or a running one whose worker's lease ran
-    out. Returns the run token, or None when there is nothing to do (finished, or running
-    under a live lease): a second delivery of the task is then harmless."""
+def scan_claim(*, agency: Agency, scan_id, now: datetime | None = None) -> str | None:
+    """Take the agency's scan for this worker: a queued one, or a running one whose worker's
+    lease ran out. Returns the run token, or None when there is nothing to do (finished,
+    running under a live lease, or not the agency's): a second delivery of the task is then
+    harmless. The token is what the rest of the run (heartbeat, release, fail, complete)
+    goes by, so only a scan claimed within its agency can be worked on."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
     claimed = (
-        Scan.objects.filter(pk=scan_id)
+        Scan.objects.for_agency(agency)
+        .filter(pk=scan_id)
         .filter(
             Q(status=Scan.Status.QUEUED) | Q(status=Scan.Status.RUNNING, lease_expires_at__lt=now)
         )

@@ -80,7 +80,7 @@ def run_scan(self, *, agency_id: str, scan_id: str) -> str:
     # (Celery's Django fix-up closes stale database connections around each task.)
     agency = Agency.objects.get(pk=agency_id)
     with tenant_context(agency):
-        run_token = services.scan_claim(scan_id=scan_id)
+        run_token = services.scan_claim(agency=agency, scan_id=scan_id)
         if run_token is None:
             return "skipped"
         scan = Scan.objects.for_agency(agency).select_related("project").get(pk=scan_id)

@@ -130,11 +130,22 @@ def test_a_second_delivery_of_a_running_scan_does_nothing_while_its_lease_lives(
 ):
     project = scanned_project(str(repo()))
     scan = services.scan_request(project=project, actor=owner)  # queued, not yet run
-    token = services.scan_claim(scan_id=scan.pk)
+    token = services.scan_claim(agency=scan.agency, scan_id=scan.pk)
     assert token
     assert run_scan(agency_id=str(scan.agency_id), scan_id=str(scan.pk)) == "skipped"
     scan.refresh_from_db()
     assert (scan.status, scan.run_token) == (Scan.Status.RUNNING, token)
+
+
+def test_a_task_whose_agency_is_not_the_scans_claims_nothing(
+    repo, scanned_project, owner, other_agency
+):
+    project = scanned_project(str(repo()))
+    scan = services.scan_request(project=project, actor=owner)  # queued, not yet run
+    assert services.scan_claim(agency=other_agency, scan_id=scan.pk) is None
+    assert run_scan(agency_id=str(other_agency.pk), scan_id=str(scan.pk)) == "skipped"
+    scan.refresh_from_db()
+    assert (scan.status, scan.run_token, scan.attempts) == (Scan.Status.QUEUED, "", 0)
 
 
 def test_a_dead_workers_scan_is_taken_over_and_the_old_run_cannot_finish_it(
@@ -142,7 +153,7 @@ def test_a_dead_workers_scan_is_taken_over_and_the_old_run_cannot_finish_it(
 ):
     project = scanned_project(str(repo()))
     scan = services.scan_request(project=project, actor=owner)
-    dead = services.scan_claim(scan_id=scan.pk)
+    dead = services.scan_claim(agency=scan.agency, scan_id=scan.pk)
     Scan.objects.filter(pk=scan.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert run_scan(agency_id=str(scan.agency_id), scan_id=str(scan.pk)) == "succeeded"
     scan.refresh_from_db()
@@ -165,7 +176,7 @@ def test_the_sweeper_requeues_a_dead_workers_scan_then_gives_up(
     settings.SCAN_MAX_REQUEUES = 1
     project = scanned_project(str(repo()))
     scan = services.scan_request(project=project, actor=owner)
-    services.scan_claim(scan_id=scan.pk)
+    services.scan_claim(agency=scan.agency, scan_id=scan.pk)
     expired = timezone.now() - timedelta(seconds=1)
     Scan.objects.filter(pk=scan.pk).update(lease_expires_at=expired)
     counts = committing(services.sweep_stuck_scans)
@@ -175,7 +186,7 @@ def test_the_sweeper_requeues_a_dead_workers_scan_then_gives_up(
     # Once more stuck, past the limit: failed, with a reason.
     other = scanned_project(str(repo(name="two")), client_name="Beta")
     stuck = services.scan_request(project=other, actor=owner)
-    services.scan_claim(scan_id=stuck.pk)
+    services.scan_claim(agency=stuck.agency, scan_id=stuck.pk)
     Scan.objects.filter(pk=stuck.pk).update(lease_expires_at=expired, requeues=1)
     assert services.sweep_stuck_scans()["failed"] == 1
     stuck.refresh_from_db()
