@@ -121,7 +121,7 @@ class ItemStatusView(ItemMixin, View):
                 "items_url": self.items_url,
                 "today": timezone.localdate(),
                 "oob": error is None,
-                **readiness_context(self.project, services.project_readiness(project=self.project)),
+                **readiness_context(self.project),
             }
             return render(
                 request, "checklists/partials/item_row_response.html", context,

@@ -73,8 +73,10 @@ class ProjectMixin(AgencyViewMixin):
         return response
 
 
-def readiness_context(project, readiness) -> dict:
-    """Categories in catalog order, each with its score and level, for bars and the report."""
+def readiness_context(project) -> dict:
+    """The engagement's readiness, and its categories in catalog order, each with its score
+    and level, for bars and the report."""
+    readiness = project_readiness(project=project)
     categories = [
         {"key": key, "label": label, "score": readiness.categories[key]}
         for key, label in CATEGORY_LABELS.items()
@@ -178,8 +180,7 @@ class ProjectDetailView(ProjectMixin, TemplateView):
         groups: OrderedDict[str, list] = OrderedDict((k, []) for k in CATEGORY_LABELS)
         for item in items:
             groups.setdefault(item.category, []).append(item)
-        readiness = project_readiness(project=project)
-        context.update(readiness_context(project, readiness))
+        context.update(readiness_context(project))
         context.update(
             filter_form=filters,
             filtered=bool(data and any(data.values())),
@@ -279,7 +280,7 @@ class ProjectReportView(ProjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         items = list(checklist_selectors.item_list(project=self.project))
-        context.update(readiness_context(self.project, project_readiness(project=self.project)))
+        context.update(readiness_context(self.project))
         context["open_items"] = sorted(
             (i for i in items if i.status in (ItemStatus.TODO, ItemStatus.IN_PROGRESS)),
             key=lambda i: (checklist_selectors.SEVERITY_ORDER[i.severity], i.category, i.key),
