@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.clients.models import Client, ClientContact
 
@@ -20,7 +20,12 @@ def client_list(
     else:
         qs = qs.active()
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(contacts__email__icontains=search)).distinct()
+        # A subquery rather than a join: joining the contacts multiplied the engagement
+        # count by the number of contacts that matched, and needed DISTINCT over every row.
+        contact_matches = ClientContact.objects.for_agency(agency).filter(
+            client=OuterRef("pk"), email__icontains=search
+        )
+        qs = qs.filter(Q(name__icontains=search) | Exists(contact_matches))
     return qs.order_by("name", "id")
 
 

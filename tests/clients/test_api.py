@@ -74,6 +74,16 @@ def test_list_filters(agency, owner, login, query, expected):
     assert names(login(owner).get(list_url(agency), query)) == expected
 
 
+def test_a_search_matching_several_contacts_keeps_the_engagement_count(agency, owner, login):
+    acme = ClientFactory(agency=agency, name="Acme")
+    for name in ("Portal", "Shop"):
+        project_services.project_create(actor=owner, client=acme, name=name)
+    for person in ("ann", "bob", "cat"):
+        services.contact_create(actor=owner, client=acme, name=person, email=f"{person}@acme.test")
+    rows = login(owner).get(list_url(agency), {"search": "acme"}).json()["results"]
+    assert [(row["name"], row["project_count"]) for row in rows] == [("Acme", 2)]
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [({"status": "deleted"}, "status"), ({"search": "x" * 101}, "search")],
