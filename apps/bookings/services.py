@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.agencies.models import Membership
-from apps.agencies.roles import Capability, Role
+from apps.agencies.roles import Capability, Role, require
 from apps.bookings import slots
 from apps.bookings.availability import calendar_for
 from apps.bookings.models import (
@@ -30,7 +30,7 @@ from apps.bookings.models import (
     WeeklyRange,
 )
 from apps.bookings.selectors import booking_for_idempotency_key, conversion_client
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.projects.profile import Framework, Platform
 
 C = Capability
@@ -74,10 +74,6 @@ def refusal_error(reason: slots.Refusal, consultation_type: ConsultationType) ->
     if reason == slots.Refusal.CONFLICT:
         return SlotTakenError(message)
     return ApplicationError(message, code=str(reason))
-
-
-def _forbidden() -> ApplicationError:
-    return ApplicationError("Your role does not allow this.", code="permission_denied", status=403)
 
 
 def policy_for(agency) -> BookingPolicy:
@@ -316,7 +312,7 @@ def booking_reschedule(
     if by_booker:
         _check_booker_policy(booking, now, rescheduling=True)
     elif not actor_can_manage(actor, booking):
-        raise _forbidden()
+        raise PermissionDeniedError
     consultation_type = booking.consultation_type
     if new_start == booking.start:
         raise ValidationError({"start": "Choose a different time from the current one."})
@@ -374,7 +370,7 @@ def booking_cancel(
     if by_booker:
         _check_booker_policy(booking, now, rescheduling=False)
     elif not actor_can_manage(actor, booking):
-        raise _forbidden()
+        raise PermissionDeniedError
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason[:500]
@@ -404,7 +400,7 @@ def booking_mark_no_show(*, actor: Membership, booking: Booking, now=None) -> Bo
     now = now or timezone.now()
     booking = _lock(booking)
     if not actor_can_manage(actor, booking):
-        raise _forbidden()
+        raise PermissionDeniedError
     if booking.start > now:
         raise ApplicationError(
             "A booking can be marked as a no-show once its time has come.", code="not_started"
@@ -428,8 +424,7 @@ def booking_convert(*, actor: Membership, booking: Booking):
     from apps.clients.services import client_create, contact_create
     from apps.projects.services import project_create
 
-    if not actor.can(C.MANAGE_ENGAGEMENTS):
-        raise _forbidden()
+    require(actor, C.MANAGE_ENGAGEMENTS)
     booking = (
         Booking.objects.for_agency(actor.agency).select_for_update(of=("self",)).get(pk=booking.pk)
     )
@@ -487,17 +482,12 @@ OFFER_FIELDS = (
 )  # fmt: skip
 
 
-def _require(actor: Membership, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise _forbidden()
-
-
 @transaction.atomic
 def offer_save(
     *, actor: Membership, offer: ConsultationType | None = None, hosts=(), **fields
 ) -> ConsultationType:
     """Create or change a consultation type and set its hosts (staff of the agency)."""
-    _require(actor, C.MANAGE_OFFERS)
+    require(actor, C.MANAGE_OFFERS)
     hosts = list(hosts)
     if any(h.agency_id != actor.agency_id or h.role == Role.CLIENT for h in hosts):
         raise ValidationError({"hosts": "Hosts must be staff of this agency."})
@@ -524,9 +514,9 @@ def offer_save(
 
 def _may_edit_schedule(actor: Membership, member: Membership) -> None:
     if actor.pk == member.pk:
-        _require(actor, C.MANAGE_OWN_AVAILABILITY)
+        require(actor, C.MANAGE_OWN_AVAILABILITY)
     else:
-        _require(actor, C.MANAGE_OFFERS)
+        require(actor, C.MANAGE_OFFERS)
     if member.agency_id != actor.agency_id or member.role == Role.CLIENT:
         raise ValidationError({"member": "Only staff of this agency have availability."})
 
@@ -610,7 +600,7 @@ def override_delete(*, actor: Membership, override: DateOverride) -> None:
 
 @transaction.atomic
 def policy_save(*, actor: Membership, **fields) -> BookingPolicy:
-    _require(actor, C.MANAGE_OFFERS)
+    require(actor, C.MANAGE_OFFERS)
     policy = policy_for(actor.agency)
     for name in ("cancel_notice_hours", "max_reschedules", "privacy_notice"):
         if name in fields:
