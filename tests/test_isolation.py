@@ -22,6 +22,7 @@ from django.urls import reverse
 from apps.agencies import services
 from apps.agencies.roles import Role
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from tests.support.api import bearer
 from tests.support.routes import all_routes
 from tests.support.tenants import rolled_back, tenant_objects
 
@@ -202,7 +203,7 @@ def test_token_bound_to_one_agency_gets_404_in_another_even_for_a_member_of_both
     a_membership = MembershipFactory(agency=two_tenants["a"], user=user, role=Role.OWNER)
     MembershipFactory(agency=two_tenants["b"], user=user, role=Role.OWNER)
     _, raw = services.api_token_create(actor=a_membership, name="a only", expires_in_days=7)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client = bearer(raw)
     b_objects = two_tenants["b_objects"]
     before = snapshot()
     failures = []

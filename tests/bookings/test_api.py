@@ -19,6 +19,7 @@ from apps.bookings import services
 from apps.bookings.models import Booking, BookingEvent, BookingPolicy, ConsultationType
 from apps.bookings.services import Booker
 from apps.bookings.tokens import booking_id_from_token, manage_token
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +35,6 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 def frozen(monkeypatch):
     """Every `timezone.now()` (the API's, the services', the slot engine's) is NOW."""
     monkeypatch.setattr(timezone, "now", lambda: NOW)
-
-
-def assert_error(response, status, code=None, field=None, text=None):
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert error["status"] == status
-    if code:
-        assert error["code"] == code, error
-    if field:
-        assert field in error["fields"], error
-    if text:
-        assert text in str(error), error
-    return error
 
 
 def berlin(day: int, hour: int, minute: int = 0) -> datetime:

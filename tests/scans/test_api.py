@@ -22,7 +22,7 @@ from tests.scans.helpers import (
     contact_of,
     finished_scan,
 )
-from tests.support.api import assert_error
+from tests.support.api import assert_error, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -271,12 +271,10 @@ def test_the_diff_of_a_scan_that_has_not_succeeded_is_a_409(scanned_project, own
 
 
 def test_a_token_of_another_agency_gets_404(rescanned, other_agency, make_member):
-    from django.test import Client
-
     _, first, _ = rescanned
     outsider = make_member(other_agency, "owner")
     _, raw = agency_services.api_token_create(actor=outsider, name="x", expires_in_days=7)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client = bearer(raw)
     for name in ("api_scan", "api_scan_findings", "api_scan_diff"):
         assert_error(client.get(scan_api_url(first, name)), 404)
 
