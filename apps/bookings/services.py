@@ -371,6 +371,14 @@ def booking_cancel(
         _check_booker_policy(booking, now, rescheduling=False)
     elif not actor_can_manage(actor, booking):
         raise PermissionDeniedError
+    if booking.end <= now:
+        # Nothing is left to call off, and the ICS CANCEL would reach calendars (and a host
+        # who may have left since) for a meeting that is over.
+        raise ApplicationError(
+            "This consultation is over: mark it as a no-show if nobody came; it cannot be "
+            "cancelled.",
+            code="booking_over",
+        )
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason[:500]

@@ -155,6 +155,7 @@ class BookingDetailView(BookingMixin, TemplateView):
             compliance=[frameworks.get(c, c) for c in booking.compliance],
             is_confirmed=confirmed,
             has_started=booking.start <= timezone.now(),
+            has_ended=booking.end <= timezone.now(),
             can_convert=(
                 self.membership.can(C.MANAGE_ENGAGEMENTS)
                 and not booking.project_id

@@ -325,6 +325,28 @@ def test_cancelling_emails_both_sides_a_calendar_cancellation(
     assert again.status_code == 302
 
 
+def test_a_consultation_that_is_over_cannot_be_cancelled(
+    admin_member, engineer, login, agency, make_booking, committing
+):
+    # The host has since left (host is emptied): a cancellation would have had nobody to
+    # address its calendar update to. It is refused, and nothing changes.
+    booking = make_booking(engineer, soon(-3))
+    Booking.objects.filter(pk=booking.pk).update(host=None)
+    client = login(admin_member)
+    detail = page(client.get(url("booking_detail", agency, booking.pk)))
+    assert "Mark as no-show" in detail
+    assert "Cancel booking" not in detail
+    response = committing(
+        client.post, url("booking_cancel", agency, booking.pk), {"reason": "Never happened"}
+    )
+    assert response.status_code == 200
+    assert "This consultation is over" in page(response)
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancel_reason) == (Booking.Status.CONFIRMED, "")
+    assert not BookingEvent.objects.filter(booking=booking).exists()
+    assert mail.outbox == []
+
+
 def test_no_show_is_refused_before_the_start_and_recorded_after(
     engineer, login, agency, make_booking
 ):
