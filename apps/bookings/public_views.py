@@ -131,7 +131,12 @@ class BookOfferView(View):
         host_names = _host_names(offer)
         booker_picks = offer.host_choice == ConsultationType.HostChoice.BOOKER_PICKS
         picked = request.GET.get("host") if form is None else form.data.get("host")
-        picked = picked if booker_picks and picked in host_names else None
+        if booker_picks and picked not in host_names:
+            # The booker chooses the person on such an offer, so someone is always chosen
+            # (the first host until they pick another): times are that person's times.
+            picked = next(iter(host_names), None)
+        elif not booker_picks:
+            picked = None
         picker = SlotPicker(offer, zone_name, first, day, host_id=picked)
         chosen = None
         start_param = request.GET.get("start") if form is None else form.data.get("start")
@@ -147,7 +152,7 @@ class BookOfferView(View):
                 initial={
                     "start": chosen.isoformat(),
                     "time_zone": zone_name,
-                    "host": request.GET.get("host") or None,
+                    "host": picked,
                     "idempotency_key": uuid.uuid4().hex,
                     "name": getattr(user, "name", ""),
                     "email": getattr(user, "email", ""),
@@ -166,6 +171,7 @@ class BookOfferView(View):
             "error": error,
             "host_names": host_names,
             "booker_picks": booker_picks,
+            "picked_host": picked,
             "policy": services.policy_for(offer.agency),
             "my_bookings": bookings_of_booker(agency=offer.agency, user=user) if user else [],
         }

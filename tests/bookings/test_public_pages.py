@@ -123,7 +123,8 @@ def test_the_loser_of_a_race_hears_the_time_was_taken_and_sees_fresh_times(clien
 
 def test_the_times_shown_are_the_picked_hosts(client, make_host, make_offer, committing):
     """A bug fix: a booker who picked a host was shown every host's times, and a time only
-    another host had was then refused."""
+    another host had was then refused. On such an offer someone is always picked: the first
+    host (by priority, then name) until the booker chooses another, never "anyone"."""
     from datetime import time
 
     morning = make_host("UTC", weekly={d: [(time(9), time(10))] for d in range(5)}, name="M")
@@ -134,10 +135,14 @@ def test_the_times_shown_are_the_picked_hosts(client, make_host, make_offer, com
         response = page(client, picks, tz="UTC", day="2026-05-06", **params)
         return [local.strftime("%H:%M") for _, local in response.context["picker"].times]
 
-    assert times() == ["09:00", "09:30", "17:00", "17:30"]
+    assert times() == ["17:00", "17:30"]  # "E" before "M"
     assert times(host=str(evening.pk)) == ["17:00", "17:30"]
     assert times(host=str(morning.pk)) == ["09:00", "09:30"]
-    assert times(host="not-a-host") == ["09:00", "09:30", "17:00", "17:30"]
+    assert times(host="not-a-host") == ["17:00", "17:30"]
+    listing = page(client, picks, tz="UTC", day="2026-05-06").content.decode()
+    assert "Anyone" not in listing
+    assert f'<option value="{evening.pk}" selected>' in listing
+    assert f"host={evening.pk}" in listing  # each time's link keeps the person
     chosen = page(
         client, picks, tz="UTC", day="2026-05-06", host=str(evening.pk),
         start="2026-05-06T17:00:00+00:00",
