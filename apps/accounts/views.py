@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from apps.accounts.forms import ProfileForm
 from apps.accounts.services import user_update_profile
 from apps.audit.selectors import account_event_list
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import submit
 
 
 class ProfileView(LoginRequiredMixin, FormView):
@@ -20,10 +19,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         return {"name": self.request.user.name, "time_zone": self.request.user.time_zone}
 
     def form_valid(self, form):
-        try:
-            user_update_profile(actor=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
+        if not submit(form, lambda data: user_update_profile(actor=self.request.user, **data)):
             return self.form_invalid(form)
         messages.success(self.request, "Profile saved.")
         return redirect("profile")

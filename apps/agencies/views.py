@@ -24,7 +24,7 @@ from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Capability, Role
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import add_service_error, attempt, submit
 
 C = Capability
 
@@ -54,10 +54,8 @@ class OnboardingView(LoginRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        try:
-            agency = services.agency_create(actor=self.request.user, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        agency = attempt(form, lambda data: services.agency_create(actor=self.request.user, **data))
+        if agency is None:
             return self.form_invalid(form)
         messages.success(self.request, f"{agency.name} is ready. Invite your team next.")
         return redirect("dashboard", agency_slug=agency.slug)
@@ -149,10 +147,10 @@ class AgencySettingsView(AgencyViewMixin, FormView):
         return {"name": self.agency.name, "time_zone": self.agency.time_zone}
 
     def form_valid(self, form):
-        try:
-            services.agency_update(actor=self.membership, agency=self.agency, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        if not submit(
+            form,
+            lambda data: services.agency_update(actor=self.membership, agency=self.agency, **data),
+        ):
             return self.form_invalid(form)
         messages.success(self.request, "Agency settings saved.")
         return redirect("agency_settings", agency_slug=self.agency.slug)
@@ -189,6 +187,8 @@ class MemberRoleView(AgencyViewMixin, View):
         member = get_membership(agency=self.agency, membership_id=member_id)
         form = MemberRoleForm(request.POST, actor=self.membership)
         if form.is_valid():
+            # The row shows every refusal in place, a refusal of rights included (htmx swaps
+            # the row; a 403 page there would replace it).
             try:
                 member = services.membership_change_role(
                     actor=self.membership, membership=member, role=form.cleaned_data["role"]
@@ -277,13 +277,12 @@ class InvitationListView(AgencyViewMixin, FormView):
         return context
 
     def form_valid(self, form):
-        try:
-            invitation, _raw = services.invitation_create(
-                actor=self.membership, **form.cleaned_data
-            )
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        created = attempt(
+            form, lambda data: services.invitation_create(actor=self.membership, **data)
+        )
+        if created is None:
             return self.form_invalid(form)
+        invitation, _raw = created
         messages.success(self.request, f"Invitation sent to {invitation.email}.")
         return redirect("invitations", agency_slug=self.agency.slug)
 

@@ -26,7 +26,7 @@ from apps.checklists.forms import (
 )
 from apps.checklists.models import ItemStatus
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, safe_next, submit
+from apps.core.views_helpers import attempt, safe_next, submit
 from apps.projects.views import ProjectMixin, readiness_context
 
 C = Capability
@@ -218,10 +218,10 @@ class CatalogView(AgencyViewMixin, FormView):
         return context
 
     def form_valid(self, form):
-        try:
-            item = services.catalog_item_create(actor=self.membership, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        item = attempt(
+            form, lambda data: services.catalog_item_create(actor=self.membership, **data)
+        )
+        if item is None:
             return self.form_invalid(form)
         messages.success(
             self.request, f"“{item.title}” added; engagements it applies to now include it."

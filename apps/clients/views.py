@@ -16,7 +16,7 @@ from apps.clients import selectors, services
 from apps.clients.access import get_client, get_contact
 from apps.clients.forms import ClientFilterForm, ClientForm, ContactForm
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, submit
+from apps.core.views_helpers import attempt, submit
 from apps.projects.selectors import project_list
 
 C = Capability
@@ -43,10 +43,8 @@ class ClientCreateView(AgencyViewMixin, FormView):
     form_class = ClientForm
 
     def form_valid(self, form):
-        try:
-            client = services.client_create(actor=self.membership, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        client = attempt(form, lambda data: services.client_create(actor=self.membership, **data))
+        if client is None:
             return self.form_invalid(form)
         messages.success(self.request, f"{client.name} added. Add its people next.")
         return redirect("client_detail", agency_slug=self.agency.slug, client_id=client.pk)
@@ -98,10 +96,10 @@ class ClientEditView(AgencyViewMixin, FormView):
         return {**super().get_context_data(**kwargs), "client": self.client}
 
     def form_valid(self, form):
-        try:
-            services.client_update(actor=self.membership, client=self.client, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        if not submit(
+            form,
+            lambda data: services.client_update(actor=self.membership, client=self.client, **data),
+        ):
             return self.form_invalid(form)
         messages.success(self.request, f"{self.client.name} saved.")
         return redirect("client_detail", agency_slug=self.agency.slug, client_id=self.client.pk)

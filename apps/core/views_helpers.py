@@ -39,16 +39,29 @@ def submit(form: forms.Form, action) -> bool:
     """Validate `form`, then call `action(cleaned_data)` (one service call). Service errors
     land on the form like its own, except a refusal of the person's rights, which goes on
     to the 403 page (ApplicationErrorMiddleware). True when everything went through."""
+    return _run(form, action)[0]
+
+
+def attempt(form: forms.Form, action):
+    """submit() for a view that needs what the service made (the new agency, client,
+    engagement...): that, or None when the form or the service said no (the reasons are on
+    the form). Only for services that always return something."""
+    ok, result = _run(form, action)
+    return result if ok else None
+
+
+def _run(form: forms.Form, action) -> tuple[bool, object]:
+    result = None
     if form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except ValidationError as exc:
             add_service_error(form, exc)
         except ApplicationError as exc:
             if exc.status == 403:
                 raise
             add_service_error(form, exc)
-    return not form.errors
+    return not form.errors, result
 
 
 def flash_form_errors(request, form: forms.Form) -> None:

@@ -7,7 +7,6 @@ import csv
 from collections import OrderedDict
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,8 +22,7 @@ from apps.checklists.charts import readiness_chart
 from apps.checklists.forms import CATEGORY_LABELS, ItemFilterForm
 from apps.checklists.models import ItemStatus
 from apps.checklists.services import project_readiness
-from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, flash_form_errors, submit
+from apps.core.views_helpers import attempt, flash_form_errors, submit
 from apps.projects import selectors, services
 from apps.projects.access import get_assignment, get_project, get_project_scope
 from apps.projects.forms import (
@@ -119,10 +117,8 @@ class ProjectCreateView(AgencyViewMixin, FormView):
         return initial
 
     def form_valid(self, form):
-        try:
-            project = services.project_create(actor=self.membership, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        project = attempt(form, lambda data: services.project_create(actor=self.membership, **data))
+        if project is None:
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -143,12 +139,12 @@ class ProjectEditView(ProjectMixin, FormView):
         return {f: getattr(self.project, f) for f in services.PROFILE_FIELDS}
 
     def form_valid(self, form):
-        try:
-            services.project_update(
-                actor=self.membership, project=self.project, **form.cleaned_data
-            )
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
+        if not submit(
+            form,
+            lambda data: services.project_update(
+                actor=self.membership, project=self.project, **data
+            ),
+        ):
             return self.form_invalid(form)
         messages.success(self.request, "Engagement saved; its checklist follows the new profile.")
         return self.back()
