@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,31 @@ def processes():
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+def start_worker(processes, *, queue: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A Celery worker on `queue` alone (so runs never take each other's messages), one task at
+    a time; returns once it says it is ready."""
+    proc = processes(
+        [str(BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c", "1", "-l", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=env,
+        log=log,
+    )  # fmt: skip
+    wait_until(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start")
+    return proc
+
+
+@contextmanager
+def publishing_to_redis(**conf):
+    """This process publishes tasks to Redis (instead of running them in-process) with `conf`
+    on top, and gets its own Celery configuration back afterwards."""
+    from config.celery import app as celery_app
+
+    wanted = {"task_always_eager": False, "broker_url": os.environ["REDIS_URL"], **conf}
+    saved = {key: celery_app.conf[key] for key in wanted}
+    celery_app.conf.update(wanted)
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)

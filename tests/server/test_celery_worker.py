@@ -8,9 +8,8 @@ import pytest
 from apps.agencies import services
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Role
-from config.celery import app as celery_app
 from tests.factories import MembershipFactory
-from tests.server.conftest import BIN, database_url, wait_until
+from tests.server.conftest import database_url, publishing_to_redis, start_worker, wait_until
 from tests.support.server import SERVER_TEST_MARKS
 
 pytestmark = SERVER_TEST_MARKS
@@ -32,21 +31,9 @@ def worker(processes, tmp_path):
         "DEBUG": "false",
     }
     log = tmp_path / "worker.log"
-    processes(
-        [str(BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c", "1", "-l", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env,
-        log=log,
-    )  # fmt: skip
-    saved = {
-        k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
-    }
-    celery_app.conf.update(
-        task_always_eager=False, broker_url=os.environ["REDIS_URL"], task_default_queue=queue
-    )
-    wait_until(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start")
-    yield outbox, log
-    celery_app.conf.update(saved)
+    start_worker(processes, queue=queue, env=env, log=log)
+    with publishing_to_redis(task_default_queue=queue):
+        yield outbox, log
 
 
 def test_invitation_email_is_sent_by_the_worker(worker):

@@ -12,17 +12,12 @@ import pytest
 from apps.checklists.models import ProjectItem
 from apps.scans import services
 from apps.scans.models import Scan, ScanFinding
-from config.celery import app as celery_app
 from tests.scans.engine.gitrepo import make_repo
-from tests.server.conftest import BIN, database_url, wait_until
+from tests.server.conftest import database_url, publishing_to_redis, start_worker, wait_until
 from tests.support.scan_fixtures import LOVABLE_APP
+from tests.support.server import SERVER_TEST_MARKS
 
-pytestmark = [
-    pytest.mark.server,
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVER_TEST_MARKS
 
 LEASE = 4  # seconds: a dead worker's scan is free to take over this soon
 VISIBILITY = 6  # seconds before Redis hands an unacknowledged task to another worker
@@ -44,29 +39,19 @@ def scan_worker(processes, tmp_path):
         "SCAN_HEARTBEAT_SECONDS": "1",
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
     }
-    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_routes")}
-    celery_app.conf.update(
-        task_always_eager=False,
-        broker_url=os.environ["REDIS_URL"],
-        broker_transport_options={"visibility_timeout": VISIBILITY},
-        task_routes={"apps.scans.tasks.run_scan": {"queue": queue}},
-    )
     started = []
 
     def start():
         log = tmp_path / f"worker-{len(started)}.log"
-        proc = processes(
-            [str(BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c", "1",
-             "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            env=env,
-            log=log,
-        )  # fmt: skip
-        wait_until(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start")
+        proc = start_worker(processes, queue=queue, env=env, log=log)
         started.append((proc, log))
         return proc, log
 
-    yield start
-    celery_app.conf.update(saved)
+    with publishing_to_redis(
+        broker_transport_options={"visibility_timeout": VISIBILITY},
+        task_routes={"apps.scans.tasks.run_scan": {"queue": queue}},
+    ):
+        yield start
 
 
 def test_a_scan_runs_on_the_worker_and_changes_the_checklist(
