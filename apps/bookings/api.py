@@ -49,7 +49,7 @@ from apps.bookings.serializers import (
     SlotSerializer,
     ZoneQuerySerializer,
 )
-from apps.core.api import CreatedCursorPagination, error_body
+from apps.core.api import CreatedCursorPagination, QueryFiltersMixin, error_body
 from apps.core.errors import ApplicationError
 from apps.core.tenancy import activate_agency
 
@@ -264,7 +264,7 @@ class BookingAccessMixin:
 
 
 @extend_schema(tags=["bookings"])
-class BookingListAPI(AgencyAPIMixin, generics.ListAPIView):
+class BookingListAPI(AgencyAPIMixin, QueryFiltersMixin, generics.ListAPIView):
     """Bookings by meeting start, earliest first: every booking for admins, their own for
     hosts (engineers). Client contacts are refused."""
 
@@ -272,14 +272,11 @@ class BookingListAPI(AgencyAPIMixin, generics.ListAPIView):
     serializer_class = BookingSerializer
     pagination_class = StartCursorPagination
     filter_backends = []
+    filter_serializer_class = BookingFilterSerializer
     time_zone = "UTC"
 
     def get_queryset(self):
-        filters = BookingFilterSerializer(
-            data=self.request.query_params, context=super().get_serializer_context()
-        )
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = self.query_filters()
         self.time_zone = data["tz"]
         return selectors.booking_list(
             member=self.membership,
@@ -294,7 +291,6 @@ class BookingListAPI(AgencyAPIMixin, generics.ListAPIView):
         return {**super().get_serializer_context(), "time_zone": self.time_zone}
 
     @extend_schema(
-        parameters=[BookingFilterSerializer],
         examples=[
             OpenApiExample(
                 "This week's bookings, in Berlin time",

@@ -21,7 +21,7 @@ from apps.checklists.serializers import (
     ReadinessSerializer,
     ReadinessSnapshotSerializer,
 )
-from apps.core.api import CreatedCursorPagination
+from apps.core.api import CreatedCursorPagination, QueryFiltersMixin
 from apps.projects.access import get_project_scope
 from apps.projects.models import Project
 from apps.projects.serializers import tier_reasoning
@@ -44,7 +44,7 @@ class ProjectScopedMixin:
 
 
 @extend_schema(tags=["checklist items"])
-class ItemListAPI(AgencyAPIMixin, ProjectScopedMixin, generics.ListAPIView):
+class ItemListAPI(AgencyAPIMixin, ProjectScopedMixin, QueryFiltersMixin, generics.ListAPIView):
     """The engagement's current checklist items, by category and key."""
 
     # Anyone who can see the engagement may read its checklist (get_project decides).
@@ -52,18 +52,10 @@ class ItemListAPI(AgencyAPIMixin, ProjectScopedMixin, generics.ListAPIView):
     serializer_class = ProjectItemSerializer
     pagination_class = ItemCursorPagination
     filter_backends = []
+    filter_serializer_class = ProjectItemFilterSerializer
 
     def get_queryset(self):
-        project = self.project()
-        filters = ProjectItemFilterSerializer(
-            data=self.request.query_params, context=self.get_serializer_context()
-        )
-        filters.is_valid(raise_exception=True)
-        return selectors.item_list(project=project, **filters.validated_data)
-
-    @extend_schema(parameters=[ProjectItemFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.item_list(project=self.project(), **self.query_filters())
 
 
 @extend_schema(tags=["checklist items"])
@@ -138,22 +130,16 @@ class ReadinessAPI(AgencyAPIMixin, ProjectScopedMixin, APIView):
 
 
 @extend_schema(tags=["readiness"])
-class ReadinessHistoryAPI(AgencyAPIMixin, ProjectScopedMixin, generics.ListAPIView):
+class ReadinessHistoryAPI(
+    AgencyAPIMixin, ProjectScopedMixin, QueryFiltersMixin, generics.ListAPIView
+):
     """One point per day (the day's last value), oldest first."""
 
     required_capability = None
     serializer_class = ReadinessSnapshotSerializer
     pagination_class = DayCursorPagination
     filter_backends = []
+    filter_serializer_class = ReadinessHistoryFilterSerializer
 
     def get_queryset(self):
-        project = self.project()
-        filters = ReadinessHistoryFilterSerializer(
-            data=self.request.query_params, context=self.get_serializer_context()
-        )
-        filters.is_valid(raise_exception=True)
-        return selectors.readiness_history(project=project, **filters.validated_data)
-
-    @extend_schema(parameters=[ReadinessHistoryFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.readiness_history(project=self.project(), **self.query_filters())

@@ -17,7 +17,7 @@ from apps.clients.serializers import (
     ClientSerializer,
     ClientWriteSerializer,
 )
-from apps.core.api import CreatedCursorPagination
+from apps.core.api import CreatedCursorPagination, QueryFiltersMixin
 
 C = Capability
 
@@ -28,24 +28,17 @@ class ClientCursorPagination(CreatedCursorPagination):
 
 
 @extend_schema(tags=["clients"])
-class ClientListAPI(AgencyAPIMixin, generics.ListAPIView):
+class ClientListAPI(AgencyAPIMixin, QueryFiltersMixin, generics.ListAPIView):
     """The agency's clients by name. Engineers and client contacts are refused (403)."""
 
     required_capability = {"GET": C.VIEW_ALL_ENGAGEMENTS, "POST": C.MANAGE_ENGAGEMENTS}
     serializer_class = ClientListSerializer
     pagination_class = ClientCursorPagination
     filter_backends = []
+    filter_serializer_class = ClientFilterSerializer
 
     def get_queryset(self):
-        filters = ClientFilterSerializer(
-            data=self.request.query_params, context=self.get_serializer_context()
-        )
-        filters.is_valid(raise_exception=True)
-        return selectors.client_list(agency=self.agency, **filters.validated_data)
-
-    @extend_schema(parameters=[ClientFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.client_list(agency=self.agency, **self.query_filters())
 
     @extend_schema(
         request=ClientWriteSerializer,

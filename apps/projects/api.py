@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from apps.agencies.mixins import AgencyAPIMixin
 from apps.agencies.roles import Capability
-from apps.core.api import CreatedCursorPagination, OldestFirstCursorPagination
+from apps.core.api import CreatedCursorPagination, OldestFirstCursorPagination, QueryFiltersMixin
 from apps.projects import selectors, services
 from apps.projects.access import get_assignment, get_project, get_project_scope
 from apps.projects.models import Project
@@ -44,20 +44,17 @@ class ProjectAccessMixin:
 
 
 @extend_schema(tags=["projects"])
-class ProjectListAPI(AgencyAPIMixin, ProjectAccessMixin, generics.ListAPIView):
+class ProjectListAPI(AgencyAPIMixin, ProjectAccessMixin, QueryFiltersMixin, generics.ListAPIView):
     """The engagements the member can see, newest first."""
 
     required_capability = {"GET": ANY_MEMBER, "POST": C.MANAGE_ENGAGEMENTS}
     serializer_class = ProjectListSerializer
     pagination_class = CreatedCursorPagination
     filter_backends = []
+    filter_serializer_class = ProjectFilterSerializer
 
     def get_queryset(self):
-        filters = ProjectFilterSerializer(
-            data=self.request.query_params, context=self.get_serializer_context()
-        )
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = self.query_filters()
         return selectors.project_list(
             member=self.membership,
             stage=data.get("stage"),
@@ -65,10 +62,6 @@ class ProjectListAPI(AgencyAPIMixin, ProjectAccessMixin, generics.ListAPIView):
             search=data.get("search"),
             archived=data["archived"],
         )
-
-    @extend_schema(parameters=[ProjectFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=ProjectWriteSerializer,

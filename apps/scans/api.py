@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from apps.agencies.mixins import AgencyAPIMixin
 from apps.agencies.roles import Capability
-from apps.core.api import CreatedCursorPagination
+from apps.core.api import CreatedCursorPagination, QueryFiltersMixin
 from apps.core.errors import ConflictError
 from apps.projects.access import get_project_scope
 from apps.projects.permissions import can_scan
@@ -300,7 +300,7 @@ class ScanDetailAPI(AgencyAPIMixin, ScanAccessMixin, APIView):
 
 
 @extend_schema(tags=["scans"])
-class ScanFindingListAPI(AgencyAPIMixin, ScanAccessMixin, generics.ListAPIView):
+class ScanFindingListAPI(AgencyAPIMixin, ScanAccessMixin, QueryFiltersMixin, generics.ListAPIView):
     """The scan's findings with file, line and redacted snippet, by category, rule, file and
     line. Staff who can scan the engagement only: client contacts get 403."""
 
@@ -308,17 +308,15 @@ class ScanFindingListAPI(AgencyAPIMixin, ScanAccessMixin, generics.ListAPIView):
     serializer_class = FindingSerializer
     pagination_class = FindingCursorPagination
     filter_backends = []
+    filter_serializer_class = FindingFilterSerializer
 
     def get_queryset(self):
         scan = self.scan(self.kwargs["scan_id"])
         if not can_scan(self.membership, scan.project):
             raise exceptions.PermissionDenied("Only staff working on this engagement see findings.")
-        filters = FindingFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.finding_list(scan=scan, **filters.validated_data)
+        return selectors.finding_list(scan=scan, **self.query_filters())
 
     @extend_schema(
-        parameters=[FindingFilterSerializer],
         examples=[
             OpenApiExample(
                 "A committed secret",
