@@ -98,6 +98,11 @@ class CatalogItem(UUIDModel):
     def __str__(self) -> str:
         return self.key
 
+    def applies_to_project(self, project) -> bool:
+        return self.applies_to(
+            tier=project.tier, frameworks=project.compliance, platform=project.source_platform
+        )
+
     def applies_to(self, *, tier: str, frameworks: list[str], platform: str) -> bool:
         """The guide's applicability: an empty list means "always"; frameworks need overlap."""
         if self.retired_at is not None:
@@ -155,6 +160,19 @@ class ProjectItem(TenantOwnedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProjectItemQuerySet.as_manager()
+
+    @classmethod
+    def from_catalog(cls, catalog_item: CatalogItem, **fields) -> ProjectItem:
+        """A new item with what it copies from its catalog item; `fields` give the rest."""
+        return cls(
+            catalog_item_id=catalog_item.pk,
+            key=catalog_item.key,
+            category=catalog_item.category,
+            title=catalog_item.title,
+            severity=catalog_item.severity,
+            level=catalog_item.level,
+            **fields,
+        )
 
     class Meta:
         constraints = [

@@ -53,29 +53,14 @@ def checklist_sync(*, project: Project, actor=None) -> SyncResult:
     if the profile changes back."""
     project = Project.objects.for_agency(project.agency).select_for_update().get(pk=project.pk)
     catalog = list(CatalogItem.objects.available_to(project.agency))
-    applicable = {
-        item.pk: item
-        for item in catalog
-        if item.applies_to(
-            tier=project.tier, frameworks=project.compliance, platform=project.source_platform
-        )
-    }
+    applicable = {item.pk: item for item in catalog if item.applies_to_project(project)}
     existing = {
         item.catalog_item_id: item
         for item in ProjectItem.objects.for_agency(project.agency).filter(project=project)
     }
     now = timezone.now()
     new_items = [
-        ProjectItem(
-            agency_id=project.agency_id,
-            project=project,
-            catalog_item=catalog_item,
-            key=catalog_item.key,
-            category=catalog_item.category,
-            title=catalog_item.title,
-            severity=catalog_item.severity,
-            level=catalog_item.level,
-        )
+        ProjectItem.from_catalog(catalog_item, agency_id=project.agency_id, project=project)
         for pk, catalog_item in applicable.items()
         if pk not in existing
     ]

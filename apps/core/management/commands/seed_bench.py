@@ -556,12 +556,7 @@ class BenchBuilder:
         return max(1, year // rng.randint(2, 8)), year
 
     def _items(self, agency, rng, project, stage, workers, contact) -> list[ProjectItem]:
-        tier, frameworks, platform = project.tier, project.compliance, project.source_platform
-        applicable = [
-            c
-            for c in self.catalog
-            if c.applies_to(tier=tier, frameworks=frameworks, platform=platform)
-        ]
+        applicable = [c for c in self.catalog if c.applies_to_project(project)]
         done_share, progress_share = STAGE_PROGRESS[stage]
         items = []
         for catalog_item in applicable:
@@ -576,16 +571,11 @@ class BenchBuilder:
                 else ItemStatus.TODO
             )
             # Ids rather than instances: setting related objects costs more than the insert.
-            item = ProjectItem(
+            item = ProjectItem.from_catalog(
+                catalog_item,
                 id=_uuid(rng),
                 agency_id=agency.pk,
                 project_id=project.pk,
-                catalog_item_id=catalog_item.pk,
-                key=catalog_item.key,
-                category=catalog_item.category,
-                title=catalog_item.title,
-                severity=catalog_item.severity,
-                level=catalog_item.level,
                 status=status,
             )
             if status == ItemStatus.NOT_APPLICABLE:
