@@ -98,8 +98,11 @@ def other_agency(db):
 
 @pytest.fixture
 def make_member(db):
-    def make(agency, role=Role.ENGINEER, **user_kwargs):
-        return MembershipFactory(agency=agency, role=role, user=UserFactory(**user_kwargs))
+    def make(agency, role=Role.ENGINEER, *, client=None, **user_kwargs):
+        """`client`: the client company a client contact's membership is linked to."""
+        return MembershipFactory(
+            agency=agency, role=role, client=client, user=UserFactory(**user_kwargs)
+        )
 
     return make
 

@@ -187,9 +187,10 @@ def test_a_signed_in_client_contact_gets_the_form_prefilled(
     from apps.agencies.roles import Role
     from tests.factories import ClientFactory
 
-    contact = make_member(agency, Role.CLIENT, name="Cleo Client", email="cleo@acme.test")
-    contact.client = ClientFactory(agency=agency, name="Acme Payments")
-    contact.save()
+    contact = make_member(
+        agency, Role.CLIENT, client=ClientFactory(agency=agency, name="Acme Payments"),
+        name="Cleo Client", email="cleo@acme.test",
+    )  # fmt: skip
     client = login(contact)
     form = _chosen(client, offer).context["form"]
     assert (form["name"].value(), form["email"].value(), form["company"].value()) == (
@@ -309,9 +310,9 @@ def test_the_booking_page_query_count_does_not_grow_with_the_hosts(
 
     people = [make_host("Europe/Berlin", name=f"Host {n}") for n in range(hosts)]
     picks = make_offer(people, slug="pick-a-host", host_choice="booker_picks")
-    contact = make_member(agency, Role.CLIENT)
-    contact.client = ClientFactory(agency=agency, name="Acme Payments")
-    contact.save()
+    contact = make_member(
+        agency, Role.CLIENT, client=ClientFactory(agency=agency, name="Acme Payments")
+    )
     client = login(contact)
     _chosen(client, picks)  # warm the session and content-type caches
     # session, user, agency, offer, its hosts; the slot engine's schedules, weekly ranges,

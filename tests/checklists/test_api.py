@@ -55,28 +55,8 @@ def all_keys(client, first_url, **params):
 
 
 @pytest.fixture
-def portal(make_project):
-    return make_project(name="Acme portal")
-
-
-@pytest.fixture
-def assigned(engineer, owner, portal):
-    project_services.project_assign(actor=owner, project=portal, member=engineer)
-    return engineer
-
-
-@pytest.fixture
 def unassigned(agency, make_member):
     return make_member(agency, Role.ENGINEER)
-
-
-@pytest.fixture
-def other_contact(agency, make_member):
-    """A client contact of another client of the same agency."""
-    member = make_member(agency, Role.CLIENT)
-    member.client = ClientFactory(agency=agency, name="Globex")
-    member.save()
-    return member
 
 
 @pytest.fixture

@@ -185,9 +185,7 @@ def test_another_clients_contact_cannot_sign_off_or_comment(
 ):
     from tests.factories import ClientFactory
 
-    other = make_member(agency, "client")
-    other.client = ClientFactory(agency=agency)
-    other.save()
+    other = make_member(agency, "client", client=ClientFactory(agency=agency))
     item = items(make_project()).first()
     services.item_update(actor=owner, item=item, status=ItemStatus.DONE)
     with pytest.raises(ApplicationError):

@@ -45,26 +45,6 @@ def ids(response):
     return [p["id"] for p in response.json()["results"]]
 
 
-@pytest.fixture
-def portal(make_project):
-    return make_project(name="Acme portal")
-
-
-@pytest.fixture
-def assigned(engineer, owner, portal):
-    services.project_assign(actor=owner, project=portal, member=engineer)
-    return engineer
-
-
-@pytest.fixture
-def other_contact(agency, make_member):
-    """A client contact of another client of the same agency."""
-    member = make_member(agency, Role.CLIENT)
-    member.client = ClientFactory(agency=agency, name="Globex")
-    member.save()
-    return member
-
-
 # --- Listing --------------------------------------------------------------------------------------
 
 

@@ -38,10 +38,7 @@ def assign(project, member, owner):
 
 
 def contact_of(project, make_member):
-    member = make_member(project.agency, Role.CLIENT)
-    member.client = project.client
-    member.save(update_fields=["client"])
-    return member
+    return make_member(project.agency, Role.CLIENT, client=project.client)
 
 
 REPORT = {

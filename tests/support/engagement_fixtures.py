@@ -1,5 +1,6 @@
 """Engagement fixtures (a pytest plugin, see tests/conftest.py): a client, a project built
-through the services, and a client contact linked to the client."""
+through the services, its assigned engineer, and client contacts of this client and of
+another one."""
 
 import pytest
 
@@ -28,7 +29,22 @@ def make_project(catalog, owner, acme):
 
 @pytest.fixture
 def acme_contact(agency, acme, make_member):
-    member = make_member(agency, Role.CLIENT)
-    member.client = acme
-    member.save()
-    return member
+    return make_member(agency, Role.CLIENT, client=acme)
+
+
+@pytest.fixture
+def other_contact(agency, make_member):
+    """A client contact of another client of the same agency."""
+    return make_member(agency, Role.CLIENT, client=ClientFactory(agency=agency, name="Globex"))
+
+
+@pytest.fixture
+def portal(make_project):
+    return make_project(name="Acme portal")
+
+
+@pytest.fixture
+def assigned(engineer, owner, portal):
+    """The engineer, assigned to the portal engagement."""
+    services.project_assign(actor=owner, project=portal, member=engineer)
+    return engineer
