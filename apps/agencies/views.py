@@ -24,7 +24,7 @@ from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Capability, Role
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, attempt, submit
+from apps.core.views_helpers import add_service_error, attempt, run_action, submit
 
 C = Capability
 
@@ -292,12 +292,11 @@ class InvitationResendView(AgencyViewMixin, View):
 
     def post(self, request, agency_slug, invitation_id):
         invitation = get_invitation(agency=self.agency, invitation_id=invitation_id)
-        try:
-            services.invitation_resend(actor=self.membership, invitation=invitation)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"A new link was sent to {invitation.email}.")
+        run_action(
+            request,
+            lambda: services.invitation_resend(actor=self.membership, invitation=invitation),
+            success=f"A new link was sent to {invitation.email}.",
+        )
         return redirect("invitations", agency_slug=self.agency.slug)
 
 
@@ -314,12 +313,11 @@ class InvitationRevokeView(AgencyViewMixin, TemplateView):
 
     def post(self, request, agency_slug, invitation_id):
         invitation = get_invitation(agency=self.agency, invitation_id=invitation_id)
-        try:
-            services.invitation_revoke(actor=self.membership, invitation=invitation)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+        run_action(
+            request,
+            lambda: services.invitation_revoke(actor=self.membership, invitation=invitation),
+            success=f"The invitation to {invitation.email} was withdrawn.",
+        )
         return redirect("invitations", agency_slug=self.agency.slug)
 
 

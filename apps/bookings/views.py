@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
@@ -36,7 +36,7 @@ from apps.bookings.forms import (
 from apps.bookings.models import Booking, ConsultationType
 from apps.bookings.slots import local_days_in_utc
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, submit
+from apps.core.views_helpers import add_service_error, run_action, submit
 from apps.projects.profile import Framework
 
 C = Capability
@@ -196,14 +196,11 @@ class BookingCancelView(BookingMixin, FormView):
 
 class BookingNoShowView(BookingMixin, View):
     def post(self, request, agency_slug, booking_id):
-        try:
-            services.booking_mark_no_show(actor=self.membership, booking=self.booking)
-        except ApplicationError as exc:
-            if exc.status == 403:
-                raise PermissionDenied from exc
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{self.booking.booker_name} marked as a no-show.")
+        run_action(
+            request,
+            lambda: services.booking_mark_no_show(actor=self.membership, booking=self.booking),
+            success=f"{self.booking.booker_name} marked as a no-show.",
+        )
         return self.back()
 
 
@@ -359,18 +356,11 @@ class OverrideDeleteView(AgencyViewMixin, TemplateView):
 
     def post(self, request, agency_slug, override_id):
         override = self.override
-        try:
-            services.override_delete(actor=self.membership, override=override)
-        except ApplicationError as exc:
-            if exc.status == 403:
-                raise PermissionDenied from exc
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, f"{override.day:%A %-d %B %Y} follows the weekly hours again."
-            )
+        run_action(
+            request,
+            lambda: services.override_delete(actor=self.membership, override=override),
+            success=f"{override.day:%A %-d %B %Y} follows the weekly hours again.",
+        )
         return self.back()
 
 

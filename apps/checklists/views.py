@@ -26,7 +26,7 @@ from apps.checklists.forms import (
 )
 from apps.checklists.models import ItemStatus
 from apps.core.errors import ApplicationError
-from apps.core.views_helpers import attempt, safe_next, submit
+from apps.core.views_helpers import attempt, run_action, safe_next, submit
 from apps.projects.views import ProjectMixin, readiness_context
 
 C = Capability
@@ -189,14 +189,11 @@ class CommentView(ItemFormView):
 
 class SignOffView(ItemMixin, View):
     def post(self, request, agency_slug, project_id, item_id):
-        try:
-            services.item_sign_off(actor=self.membership, item=self.item)
-        except ApplicationError as exc:
-            if exc.status == 403:
-                raise PermissionDenied from exc
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"You signed off “{self.item.title}”.")
+        run_action(
+            request,
+            lambda: services.item_sign_off(actor=self.membership, item=self.item),
+            success=f"You signed off “{self.item.title}”.",
+        )
         return redirect(safe_next(request, self.back_to_item().url))
 
 

@@ -64,6 +64,26 @@ def _run(form: forms.Form, action) -> tuple[bool, object]:
     return not form.errors, result
 
 
+def run_action(request, action, *, success: str) -> bool:
+    """For a button that calls one service: `success` as a message on the next page, or the
+    service's refusal as an error message there, except a refusal of rights, which goes on to
+    the 403 page. True when it went through."""
+    from django.contrib import messages
+
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        if exc.status == 403:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
 def flash_form_errors(request, form: forms.Form) -> None:
     """For small forms posted from another page: their errors as messages on the next one."""
     from django.contrib import messages

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.core.errors import ApplicationError, PermissionDeniedError
-from apps.core.views_helpers import attempt, submit
+from apps.core.views_helpers import attempt, run_action, submit
 
 
 class NameForm(forms.Form):
@@ -64,3 +64,49 @@ def test_a_refusal_of_rights_goes_on_to_the_403_page():
         attempt(NameForm({"name": "Acme"}), forbid)
     with pytest.raises(PermissionDeniedError):
         submit(NameForm({"name": "Acme"}), forbid)
+
+
+def _request():
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def _messages(request) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in request._messages]
+
+
+def test_run_action_says_it_went_through():
+    request = _request()
+    assert run_action(request, lambda: None, success="Done.") is True
+    assert _messages(request) == [("success", "Done.")]
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (ValidationError(["Too late.", "Ask the host."]), "Too late. Ask the host."),
+        (ApplicationError("Already signed off.", code="signed"), "Already signed off."),
+    ],
+)
+def test_run_action_turns_a_refusal_into_an_error_message(error, message):
+    def refuse():
+        raise error
+
+    request = _request()
+    assert run_action(request, refuse, success="Done.") is False
+    assert _messages(request) == [("error", message)]
+
+
+def test_run_action_sends_a_refusal_of_rights_to_the_403_page():
+    def forbid():
+        raise PermissionDeniedError
+
+    request = _request()
+    with pytest.raises(PermissionDeniedError):
+        run_action(request, forbid, success="Done.")
+    assert _messages(request) == []
