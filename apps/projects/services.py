@@ -203,6 +203,10 @@ def environment_set(
     *, actor: Membership, project: Project, kind: str, url: str = "", notes: str = ""
 ) -> Environment:
     require(actor, C.MANAGE_ENGAGEMENTS)
+    # The engagement's row, locked: two people saving the same environment at once queue
+    # here instead of both inserting it (one would have hit the unique constraint as a 500).
+    # Another agency's engagement is not found.
+    project = Project.objects.for_agency(actor.agency).select_for_update().get(pk=project.pk)
     environment = Environment.objects.for_agency(actor.agency).filter(
         project=project, kind=kind
     ).first() or Environment(agency=actor.agency, project=project, kind=kind)

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from apps.agencies.models import Invitation, Membership
 from apps.checklists.models import CatalogItem, Comment, Evidence, ItemStatus, ProjectItem
 from apps.clients.models import Client, ClientContact
-from apps.projects.models import Activity, Assignment, Project
+from apps.projects.models import Activity, Assignment, Environment, Project
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -459,3 +459,46 @@ def test_an_application_error_nobody_handled_is_a_400_page_with_its_message(rf, 
     assert api.status_code == 400
     assert '"code": "no"' in api.content.decode()
     assert middleware.process_exception(request, ValueError("other")) is None
+
+
+def test_an_environment_is_saved_and_its_url_change_lands_in_the_feed(
+    owner, login, agency, make_project
+):
+    project = make_project()
+    url = reverse("project_environment", args=[agency.slug, project.pk])
+    client = login(owner)
+    client.post(url, {"kind": "staging", "url": "https://staging.acme.test", "notes": "Vercel"})
+    client.post(url, {"kind": "staging", "url": "https://stage.acme.test", "notes": "Vercel"})
+    environment = Environment.objects.get(project=project)
+    assert (environment.kind, environment.url, environment.notes) == (
+        "staging", "https://stage.acme.test", "Vercel",
+    )  # fmt: skip
+    changes = Activity.objects.filter(project=project, field="staging URL").order_by("created_at")
+    assert [(a.old_value, a.new_value) for a in changes] == [
+        ("", "https://staging.acme.test"),
+        ("https://staging.acme.test", "https://stage.acme.test"),
+    ]
+
+
+def test_a_bad_environment_is_explained_and_nothing_is_saved(owner, login, agency, make_project):
+    project = make_project()
+    url = reverse("project_environment", args=[agency.slug, project.pk])
+    response = login(owner).post(url, {"kind": "qa", "url": "not a url"}, follow=True)
+    html = response.content.decode()
+    assert "Select a valid choice" in html
+    assert "Enter a valid URL" in html
+    assert not Environment.objects.filter(project=project).exists()
+
+
+def test_the_environment_service_does_not_touch_another_agencys_engagement(
+    owner, make_project, other_agency, make_member
+):
+    from apps.projects import services
+
+    project = make_project()
+    outsider = make_member(other_agency, "owner")
+    with pytest.raises(Project.DoesNotExist):
+        services.environment_set(
+            actor=outsider, project=project, kind="production", url="https://evil.test"
+        )
+    assert not Environment.objects.filter(project=project).exists()
