@@ -232,6 +232,8 @@ def project_assign(*, actor: Membership, project: Project, member: Membership) -
     from django.core.exceptions import ValidationError
 
     require(actor, C.MANAGE_ENGAGEMENTS)
+    # Another agency's engagement is not found (and would otherwise get a row and grants).
+    project = Project.objects.for_agency(actor.agency).get(pk=project.pk)
     if member.agency_id != project.agency_id:
         raise ValidationError({"member": "Choose someone from this agency."})
     if member.role not in (Role.OWNER, Role.ADMIN, Role.ENGINEER):
@@ -271,6 +273,11 @@ def _revoke(member: Membership, project: Project) -> None:
 @transaction.atomic
 def project_unassign(*, actor: Membership, assignment: Assignment) -> None:
     require(actor, C.MANAGE_ENGAGEMENTS)
+    assignment = (
+        Assignment.objects.for_agency(actor.agency)
+        .select_related("project", "membership__user")
+        .get(pk=assignment.pk)
+    )
     project, member = assignment.project, assignment.membership
     _revoke(member, project)
     assignment.delete()

@@ -502,3 +502,21 @@ def test_the_environment_service_does_not_touch_another_agencys_engagement(
             actor=outsider, project=project, kind="production", url="https://evil.test"
         )
     assert not Environment.objects.filter(project=project).exists()
+
+
+def test_assignment_services_do_not_touch_another_agencys_engagement(
+    owner, engineer, make_project, other_agency, make_member
+):
+    from apps.projects import services
+
+    project = make_project()
+    assignment = services.project_assign(actor=owner, project=project, member=engineer)
+    outsider = make_member(other_agency, "owner")
+    with pytest.raises(Project.DoesNotExist):
+        services.project_assign(actor=outsider, project=project, member=engineer)
+    with pytest.raises(Assignment.DoesNotExist):
+        services.project_unassign(actor=outsider, assignment=assignment)
+    assert list(Assignment.objects.values_list("project", "membership")) == [
+        (project.pk, engineer.pk)
+    ]
+    assert engineer.user.has_perm("projects.work_on_project", project)
