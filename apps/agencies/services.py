@@ -18,19 +18,11 @@ from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
+from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.tokens import hash_token, new_token
 
 API_TOKEN_PREFIX = "lp_"  # noqa: S105 - a public prefix, not a secret
-
-
-def _locked(queryset, *, agency: Agency, pk):
-    """Re-read a row the caller fetched, under a row lock and inside the actor's agency: a
-    row of another agency is refused as missing, as the access helpers refuse it."""
-    row = queryset.for_agency(agency).select_for_update(of=("self",)).filter(pk=pk).first()
-    if row is None:
-        raise ApplicationError("Not found.", code="not_found", status=404)
-    return row
 
 
 # --- Agencies -----------------------------------------------------------------------------
@@ -156,7 +148,7 @@ def invitation_create(
 def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Invitation, str]:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
     _assert_may_grant(actor, invitation.role)
-    invitation = _locked(Invitation.objects, agency=actor.agency, pk=invitation.pk)
+    invitation = lock_own(Invitation.objects, agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise ApplicationError(
             f"This invitation was already {invitation.get_status_display().lower()}.",
@@ -181,7 +173,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Inv
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
     _assert_may_grant(actor, invitation.role)
-    invitation = _locked(Invitation.objects, agency=actor.agency, pk=invitation.pk)
+    invitation = lock_own(Invitation.objects, agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at:
         raise ApplicationError(
             "This invitation was already accepted; remove the member instead.",
@@ -332,7 +324,9 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     require(actor, needed)
     owners = _lock_owners(agency)
     _recheck_actor(actor, needed)
-    membership = _locked(Membership.objects.select_related("user"), agency=agency, pk=membership.pk)
+    membership = lock_own(
+        Membership.objects.select_related("user"), agency=agency, pk=membership.pk
+    )
     old = membership.role
     if old == role:
         return membership
@@ -375,7 +369,9 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     owners = _lock_owners(agency)
     if not leaving:
         _recheck_actor(actor, needed)
-    membership = _locked(Membership.objects.select_related("user"), agency=agency, pk=membership.pk)
+    membership = lock_own(
+        Membership.objects.select_related("user"), agency=agency, pk=membership.pk
+    )
     if membership.role == Role.OWNER and len(owners) <= 1:
         raise ApplicationError(
             "An agency needs at least one owner. Make someone else an owner first.",
@@ -443,7 +439,7 @@ def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> t
 def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
     if token.membership_id != actor.pk:
         require(actor, Capability.MANAGE_AGENCY)
-    token = _locked(ApiToken.objects, agency=actor.agency, pk=token.pk)
+    token = lock_own(ApiToken.objects, agency=actor.agency, pk=token.pk)
     if token.revoked_at:
         return token
     token.revoked_at = timezone.now()

@@ -24,6 +24,7 @@ from apps.checklists.models import (
     ProjectItem,
     ReadinessSnapshot,
 )
+from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_comment_on, can_work_on, is_client_of
@@ -148,11 +149,10 @@ def item_update(
 ) -> ProjectItem:
     """Change an item's status, N/A reason, assignee or due date; each change is recorded
     in the engagement's feed with the old and new value."""
-    item = (
-        ProjectItem.objects.for_agency(actor.agency)
-        .select_for_update(of=("self",))
-        .select_related("project", "assignee__user")
-        .get(pk=item.pk)
+    item = lock_own(
+        ProjectItem.objects.select_related("project", "assignee__user"),
+        agency=actor.agency,
+        pk=item.pk,
     )
     project = item.project
     if not can_work_on(actor, project):
@@ -257,12 +257,7 @@ def comment_add(*, actor: Membership, item: ProjectItem, body: str) -> Comment:
 @transaction.atomic
 def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
     """The client contact confirms a finished item. Only done items can be signed off."""
-    item = (
-        ProjectItem.objects.for_agency(actor.agency)
-        .select_for_update(of=("self",))
-        .select_related("project")
-        .get(pk=item.pk)
-    )
+    item = lock_own(ProjectItem.objects.select_related("project"), agency=actor.agency, pk=item.pk)
     if not is_client_of(actor, item.project):
         raise PermissionDeniedError("Only the client's contacts can sign items off.")
     if item.status != ItemStatus.DONE or item.retired_at is not None:

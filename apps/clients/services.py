@@ -9,6 +9,7 @@ from apps.agencies.roles import Capability, Role, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client, ClientContact
+from apps.core.access import ensure_own
 
 CLIENT_FIELDS = ("name", "website", "billing_email", "notes", "status")
 CONTACT_FIELDS = ("name", "email", "title", "phone")
@@ -28,6 +29,7 @@ def client_create(*, actor: Membership, **fields) -> Client:
 @transaction.atomic
 def client_update(*, actor: Membership, client: Client, **fields) -> Client:
     require(actor, Capability.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, client)
     changes = {}
     for name in CLIENT_FIELDS:
         if name in fields and getattr(client, name) != fields[name]:
@@ -49,6 +51,7 @@ def client_update(*, actor: Membership, client: Client, **fields) -> Client:
 @transaction.atomic
 def contact_create(*, actor: Membership, client: Client, **fields) -> ClientContact:
     require(actor, Capability.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, client)
     contact = ClientContact(
         agency=actor.agency,
         client=client,
@@ -63,6 +66,7 @@ def contact_create(*, actor: Membership, client: Client, **fields) -> ClientCont
 @transaction.atomic
 def contact_update(*, actor: Membership, contact: ClientContact, **fields) -> ClientContact:
     require(actor, Capability.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, contact)
     for name in CONTACT_FIELDS:
         if name in fields:
             setattr(contact, name, fields[name])
@@ -76,6 +80,7 @@ def contact_update(*, actor: Membership, contact: ClientContact, **fields) -> Cl
 def contact_delete(*, actor: Membership, contact: ClientContact) -> None:
     """Forget the contact. A portal membership they hold stays until an admin removes it."""
     require(actor, Capability.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, contact)
     contact.delete()
 
 
@@ -84,6 +89,7 @@ def contact_invite(*, actor: Membership, contact: ClientContact) -> tuple[Invita
     from apps.agencies.services import invitation_create
 
     require(actor, Capability.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, contact)
     return invitation_create(
         actor=actor, email=contact.email, role=Role.CLIENT, client=contact.client
     )

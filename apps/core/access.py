@@ -1,4 +1,5 @@
-"""The one door for fetching a tenant-owned object by id: missing and foreign look the same."""
+"""The one door for fetching a tenant-owned object by id: missing and foreign look the same;
+and its check for services handed rows by their caller."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import TYPE_CHECKING, TypeVar
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
+
+from apps.core.errors import ApplicationError
 
 if TYPE_CHECKING:
     from apps.agencies.models import Agency
@@ -20,3 +23,25 @@ def get_for_agency_or_404(queryset: QuerySet[M], *, agency: Agency, **lookup) ->
         return queryset.for_agency(agency).get(**lookup)
     except (queryset.model.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
+
+
+def lock_own(queryset: QuerySet[M], *, agency: Agency, pk) -> M:
+    """A service's re-read of a row its caller fetched: under a row lock, inside `agency`.
+    Another agency's row is refused as missing, like ensure_own()."""
+    row = queryset.for_agency(agency).select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise _not_found()
+    return row
+
+
+def ensure_own(agency: Agency, *rows) -> None:
+    """Services are the last wall: every tenant-owned row a caller hands one must be
+    `agency`'s. Another agency's row is refused as missing, as the door above refuses it
+    (foreign keys are not filtered by the tenant scope, so nothing else would stop the write)."""
+    for row in rows:
+        if row.agency_id != agency.pk:
+            raise _not_found()
+
+
+def _not_found() -> ApplicationError:
+    return ApplicationError("Not found.", code="not_found", status=404)

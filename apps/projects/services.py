@@ -14,6 +14,7 @@ from apps.agencies.roles import Capability, Role, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client
+from apps.core.access import ensure_own, lock_own
 from apps.projects.models import (
     Activity,
     Assignment,
@@ -94,6 +95,7 @@ def project_create(*, actor: Membership, client: Client, name: str, **fields) ->
     from apps.checklists.services import checklist_sync
 
     require(actor, C.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, client)
     project = Project(
         agency=actor.agency, client=client, name=name.strip(), **_clean_profile(fields)
     )
@@ -110,12 +112,7 @@ def project_update(*, actor: Membership, project: Project, **fields) -> Project:
     from apps.checklists.services import checklist_sync
 
     require(actor, C.MANAGE_ENGAGEMENTS)
-    project = (
-        Project.objects.for_agency(actor.agency)
-        .select_for_update(of=("self",))
-        .select_related("client")
-        .get(pk=project.pk)
-    )
+    project = lock_own(Project.objects.select_related("client"), agency=actor.agency, pk=project.pk)
     changed = []
     for name, value in _clean_profile(fields).items():
         old = getattr(project, name)
@@ -148,6 +145,7 @@ def project_set_tier(*, actor: Membership, project: Project, tier: str, reason: 
     from apps.checklists.services import checklist_sync
 
     require(actor, C.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, project)
     reason = reason.strip()
     if tier and tier not in Tier.values:
         raise ValidationError({"tier": f"“{tier}” is not a tier."})
@@ -177,6 +175,7 @@ def project_set_tier(*, actor: Membership, project: Project, tier: str, reason: 
 @transaction.atomic
 def project_archive(*, actor: Membership, project: Project, archived: bool = True) -> Project:
     require(actor, C.MANAGE_ENGAGEMENTS)
+    ensure_own(actor.agency, project)
     if bool(project.archived_at) == archived:
         return project
     project.archived_at = timezone.now() if archived else None
@@ -206,7 +205,7 @@ def environment_set(
     # The engagement's row, locked: two people saving the same environment at once queue
     # here instead of both inserting it (one would have hit the unique constraint as a 500).
     # Another agency's engagement is not found.
-    project = Project.objects.for_agency(actor.agency).select_for_update().get(pk=project.pk)
+    project = lock_own(Project.objects, agency=actor.agency, pk=project.pk)
     environment = Environment.objects.for_agency(actor.agency).filter(
         project=project, kind=kind
     ).first() or Environment(agency=actor.agency, project=project, kind=kind)
@@ -233,7 +232,7 @@ def project_assign(*, actor: Membership, project: Project, member: Membership) -
 
     require(actor, C.MANAGE_ENGAGEMENTS)
     # Another agency's engagement is not found (and would otherwise get a row and grants).
-    project = Project.objects.for_agency(actor.agency).get(pk=project.pk)
+    ensure_own(actor.agency, project)
     if member.agency_id != project.agency_id:
         raise ValidationError({"member": "Choose someone from this agency."})
     if member.role not in (Role.OWNER, Role.ADMIN, Role.ENGINEER):
@@ -273,11 +272,7 @@ def _revoke(member: Membership, project: Project) -> None:
 @transaction.atomic
 def project_unassign(*, actor: Membership, assignment: Assignment) -> None:
     require(actor, C.MANAGE_ENGAGEMENTS)
-    assignment = (
-        Assignment.objects.for_agency(actor.agency)
-        .select_related("project", "membership__user")
-        .get(pk=assignment.pk)
-    )
+    ensure_own(actor.agency, assignment)
     project, member = assignment.project, assignment.membership
     _revoke(member, project)
     assignment.delete()

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.agencies.models import Invitation
 from apps.agencies.roles import Role
 from apps.checklists import services
 from apps.checklists.models import CatalogItem, ItemStatus, ProjectItem, ReadinessSnapshot
@@ -134,20 +135,51 @@ def test_unassigned_engineer_cannot_change_items_and_nothing_changes(make_projec
 
 
 def test_another_agencys_owner_cannot_change_the_engagement_or_its_items(
-    make_project, other_agency, make_member
+    make_project, owner, other_agency, make_member
 ):
     """The services' last wall behind the views' doors: they lock rows of the actor's agency
     only, so a foreign engagement handed to them is not found and nothing changes."""
+    from apps.clients import services as client_services
+    from apps.clients.models import Client, ClientContact
+
     project = make_project()
     item = items(project).first()
+    contact = client_services.contact_create(
+        actor=owner, client=project.client, name="Ada", email="ada@acme.test"
+    )
     stranger = make_member(other_agency, Role.OWNER)
-    with pytest.raises(ProjectItem.DoesNotExist):
-        services.item_update(actor=stranger, item=item, status=ItemStatus.DONE)
-    with pytest.raises(Project.DoesNotExist):
-        project_services.project_update(actor=stranger, project=project, name="Taken")
+    attempts = [
+        lambda: services.item_update(actor=stranger, item=item, status=ItemStatus.DONE),
+        lambda: services.item_sign_off(actor=stranger, item=item),
+        lambda: project_services.project_update(actor=stranger, project=project, name="Taken"),
+        lambda: project_services.project_set_tier(
+            actor=stranger, project=project, tier="scale", reason="Mine now"
+        ),
+        lambda: project_services.project_archive(actor=stranger, project=project),
+        lambda: project_services.project_create(
+            actor=stranger, client=project.client, name="Theirs"
+        ),
+        lambda: client_services.client_update(actor=stranger, client=project.client, name="Taken"),
+        lambda: client_services.contact_create(
+            actor=stranger, client=project.client, name="Eve", email="eve@x.test"
+        ),
+        lambda: client_services.contact_update(actor=stranger, contact=contact, name="Eve"),
+        lambda: client_services.contact_delete(actor=stranger, contact=contact),
+        lambda: client_services.contact_invite(actor=stranger, contact=contact),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ApplicationError) as refused:
+            attempt()
+        assert (refused.value.code, refused.value.status) == ("not_found", 404)
     project.refresh_from_db()
     item.refresh_from_db()
-    assert (project.name, item.status) == ("Acme portal", ItemStatus.TODO)
+    contact.refresh_from_db()
+    assert (project.name, project.tier_override, project.archived_at) == ("Acme portal", "", None)
+    assert item.status == ItemStatus.TODO
+    assert Client.objects.get().name == project.client.name
+    assert (ClientContact.objects.get(), contact.name) == (contact, "Ada")
+    assert Project.objects.count() == 1
+    assert not Invitation.objects.exists()
     assert not Activity.objects.filter(project=project, actor=stranger.user).exists()
 
 

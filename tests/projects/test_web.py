@@ -15,6 +15,7 @@ from django.utils.html import escape
 from apps.agencies.models import Invitation, Membership
 from apps.checklists.models import CatalogItem, Comment, Evidence, ItemStatus, ProjectItem
 from apps.clients.models import Client, ClientContact
+from apps.core.errors import ApplicationError
 from apps.projects.models import Activity, Assignment, Environment, Project
 from tests.factories import UserFactory
 
@@ -497,7 +498,7 @@ def test_the_environment_service_does_not_touch_another_agencys_engagement(
 
     project = make_project()
     outsider = make_member(other_agency, "owner")
-    with pytest.raises(Project.DoesNotExist):
+    with pytest.raises(ApplicationError, match="Not found"):
         services.environment_set(
             actor=outsider, project=project, kind="production", url="https://evil.test"
         )
@@ -512,9 +513,9 @@ def test_assignment_services_do_not_touch_another_agencys_engagement(
     project = make_project()
     assignment = services.project_assign(actor=owner, project=project, member=engineer)
     outsider = make_member(other_agency, "owner")
-    with pytest.raises(Project.DoesNotExist):
+    with pytest.raises(ApplicationError, match="Not found"):
         services.project_assign(actor=outsider, project=project, member=engineer)
-    with pytest.raises(Assignment.DoesNotExist):
+    with pytest.raises(ApplicationError, match="Not found"):
         services.project_unassign(actor=outsider, assignment=assignment)
     assert list(Assignment.objects.values_list("project", "membership")) == [
         (project.pk, engineer.pk)
