@@ -30,6 +30,7 @@ from apps.bookings.models import (
     WeeklyRange,
 )
 from apps.bookings.selectors import booking_for_idempotency_key, conversion_client
+from apps.core.access import ensure_own, lock_own
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.projects.profile import Framework, Platform
 
@@ -433,9 +434,7 @@ def booking_convert(*, actor: Membership, booking: Booking):
     from apps.projects.services import project_create
 
     require(actor, C.MANAGE_ENGAGEMENTS)
-    booking = (
-        Booking.objects.for_agency(actor.agency).select_for_update(of=("self",)).get(pk=booking.pk)
-    )
+    booking = lock_own(Booking.objects, agency=actor.agency, pk=booking.pk)
     if booking.project_id:
         raise ApplicationError("This booking already has an engagement.", code="already_converted")
     if booking.status == Booking.Status.CANCELLED:
@@ -499,6 +498,8 @@ def offer_save(
     hosts = list(hosts)
     if any(h.agency_id != actor.agency_id or h.role == Role.CLIENT for h in hosts):
         raise ValidationError({"hosts": "Hosts must be staff of this agency."})
+    if offer is not None:
+        ensure_own(actor.agency, offer)
     offer = offer or ConsultationType(agency=actor.agency)
     for name in OFFER_FIELDS:
         if name in fields:

@@ -29,6 +29,7 @@ from apps.bookings.models import (
     WeeklyRange,
 )
 from apps.clients.models import Client, ClientContact
+from apps.core.errors import ApplicationError
 from apps.projects.models import Project
 from tests.factories import MembershipFactory
 
@@ -549,6 +550,25 @@ def test_the_override_service_names_the_date_of_a_bad_range(engineer, owner):
         "Tuesday 24 December 2030, 15:00-10:00: the end must be after the start."
     ]
     assert not DateOverride.objects.exists()
+
+
+def test_another_agencys_owner_cannot_change_an_offer_or_convert_a_booking(
+    owner, engineer, agency, make_booking
+):
+    offer = services.offer_save(actor=owner, hosts=[engineer], name="Review", slug="review")
+    booking = make_booking(engineer, soon(-2))
+    stranger = MembershipFactory(role=Role.OWNER)
+    for attempt in (
+        lambda: services.offer_save(actor=stranger, offer=offer, name="Taken"),
+        lambda: services.booking_convert(actor=stranger, booking=booking),
+    ):
+        with pytest.raises(ApplicationError) as refused:
+            attempt()
+        assert (refused.value.code, refused.value.status) == ("not_found", 404)
+    offer.refresh_from_db()
+    booking.refresh_from_db()
+    assert (offer.name, booking.project) == ("Review", None)
+    assert not Project.objects.exists()
 
 
 def test_an_offer_with_a_foreign_host_is_refused_before_anything_changes(
