@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format migrations-check worker beat serve check-deploy clean
+.PHONY: run test install install-dev lint typecheck imports format migrations-check worker beat serve check-deploy clean
 
 # The venv is rebuilt only when pyproject.toml changes; the stamp records what was installed.
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +36,13 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## The layer contract of docs/architecture.md (import-linter)
+imports: install-dev
+	$(BIN)/lint-imports
+
+typecheck: install-dev
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff format .
