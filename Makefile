@@ -39,7 +39,7 @@ lint: install-dev
 
 ## The layer contract of docs/architecture.md (import-linter)
 imports: install-dev
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install-dev
 	$(BIN)/mypy
