@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def items(project):
-    return ProjectItem.objects.filter(project=project)
+    # A stable order: the primary keys are random UUIDs, so `.first()` alone picks any item.
+    return ProjectItem.objects.filter(project=project).order_by("category", "key")
 
 
 def test_checklist_follows_the_profile(make_project, catalog):

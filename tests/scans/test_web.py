@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.projects.models import Project
 from apps.scans.models import RepositoryAccess, Scan
@@ -73,7 +74,7 @@ def test_assigned_engineer_starts_a_scan_and_reads_findings_grouped_with_file_an
 
     listing = client.get(scans_url(project)).content.decode()
     assert scan.commit_sha[:8] in listing
-    assert engineer.user.display_name in listing
+    assert escape(engineer.user.display_name) in listing
     assert str(scan.report["summary"]["findings_by_severity"]["critical"]) in listing
 
 
