@@ -22,6 +22,7 @@ from apps.projects.permissions import can_scan
 from apps.scans import selectors, services
 from apps.scans.access import get_scan
 from apps.scans.models import Scan
+from apps.scans.report import diff_data, finding_counts
 from apps.scans.serializers import (
     FindingFilterSerializer,
     FindingSerializer,
@@ -29,8 +30,6 @@ from apps.scans.serializers import (
     ScanDiffSerializer,
     ScanRequestSerializer,
     ScanSerializer,
-    diff_data,
-    finding_counts,
 )
 
 C = Capability

@@ -1,5 +1,4 @@
-"""API representations of scans and their findings, and the helpers that read a finished
-scan's stored report (platform, stack, checklist verdicts, counts) for the API and the pages.
+"""API representations of scans and their findings (what they hold is read by report.py).
 
 Two audiences: staff who can scan the engagement get findings with file, line and redacted
 snippet; client contacts get counts and verdicts only. Nothing here that a client contact
@@ -7,104 +6,30 @@ receives holds a path, a line, a snippet or a fingerprint."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.agencies.serializers import UserSummarySerializer
 from apps.scans.engine.registry import CATEGORY_ORDER
 from apps.scans.models import Scan, ScanFinding
+from apps.scans.report import (
+    category_label,
+    checklist_verdicts,
+    finding_total,
+    report_files_scanned,
+    report_platform,
+    report_rules,
+    report_stack,
+)
 from apps.scans.selectors import SEVERITY_ORDER
 
 SEVERITY_CHOICES = [(s, s.title()) for s in SEVERITY_ORDER]
-CATEGORY_LABELS = {
-    "platform": "Platform",
-    "stack": "Stack",
-    "testing": "Testing",
-    "ci": "Continuous integration",
-    "deployment": "Deployment",
-    "dependencies": "Dependencies",
-    "documentation": "Documentation",
-    "secrets": "Secrets",
-    "ai-faults": "AI-generated code faults",
-    "production": "Production readiness",
-}
-CATEGORY_CHOICES = [(c, CATEGORY_LABELS.get(c, c.title())) for c in CATEGORY_ORDER]
+CATEGORY_CHOICES = [(c, category_label(c)) for c in CATEGORY_ORDER]
 VERDICT_CHOICES = [
     ("verified", "Verified: every rule for it that applies passed"),
     ("gap", "Gap: at least one rule for it failed"),
     ("unknown", "Unknown: no rule for it applied"),
 ]
-
-
-# --- Reading a stored report ------------------------------------------------------------------
-
-
-def report_platform(scan: Scan) -> dict | None:
-    return (scan.report or {}).get("platform")
-
-
-def report_stack(scan: Scan) -> list[dict]:
-    return list((scan.report or {}).get("stack") or [])
-
-
-def finding_total(scan: Scan) -> int | None:
-    """How many findings a succeeded scan stored, from the counts in its report's summary
-    (ScanQuerySet.with_findings_by_severity: no query, and not the whole report)."""
-    by_severity = scan.findings_by_severity
-    return sum(by_severity.values()) if by_severity is not None else None
-
-
-def report_rules(scan: Scan) -> dict[str, int]:
-    rules = ((scan.report or {}).get("summary") or {}).get("rules") or {}
-    return {k: rules.get(k, 0) for k in ("passed", "failed", "not_applicable")}
-
-
-def checklist_verdicts(scan: Scan) -> list[dict]:
-    """The checklist keys the scan has a verdict on, by key."""
-    verdicts = (scan.report or {}).get("checklist") or {}
-    return [
-        {
-            "key": key,
-            "status": verdict.get("status", "unknown"),
-            "passed_rules": list(verdict.get("passed") or []),
-            "failed_rules": list(verdict.get("failed") or []),
-        }
-        for key, verdict in sorted(verdicts.items())
-    ]
-
-
-def severity_counts(severities: Iterable[str]) -> dict[str, int]:
-    counts = dict.fromkeys(SEVERITY_ORDER, 0)
-    for severity in severities:
-        counts[severity] = counts.get(severity, 0) + 1
-    return counts
-
-
-def finding_counts(pairs: Iterable[tuple[str, str]]) -> dict:
-    """(category, severity) pairs -> the counts a summary shows: overall, by severity and by
-    category (in the engine's category order)."""
-    pairs = list(pairs)
-    by_category: dict[str, list[str]] = {}
-    for category, severity in pairs:
-        by_category.setdefault(category, []).append(severity)
-    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
-    return {
-        "findings": len(pairs),
-        "by_severity": severity_counts(s for _, s in pairs),
-        "by_category": [
-            {
-                "category": category,
-                "label": CATEGORY_LABELS.get(category, category.title()),
-                "total": len(severities),
-                "by_severity": severity_counts(severities),
-            }
-            for category, severities in sorted(
-                by_category.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])
-            )
-        ],
-    }
 
 
 # --- Output -----------------------------------------------------------------------------------
@@ -221,7 +146,7 @@ class ScanDetailSerializer(ScanSerializer):
         read_only_fields = fields
 
     def get_files_scanned(self, scan: Scan) -> int | None:
-        return ((scan.report or {}).get("stats") or {}).get("files_scanned")
+        return report_files_scanned(scan)
 
     @extend_schema_field(DetectionSerializer(allow_null=True))
     def get_platform(self, scan: Scan):
@@ -295,20 +220,6 @@ class ScanDiffSerializer(serializers.Serializer):
     # Not read-only and not required: the schema then says they may be absent.
     new = FindingSerializer(many=True, required=False, help_text="Staff only.")
     fixed = FindingSerializer(many=True, required=False, help_text="Staff only.")
-
-
-def diff_data(diff, *, scan: Scan, full: bool) -> dict:
-    data = {
-        "scan": scan.pk,
-        "previous": diff.previous,
-        "counts": {"new": len(diff.new), "fixed": len(diff.fixed), "unchanged": diff.unchanged},
-        "new_by_severity": severity_counts(f.severity for f in diff.new),
-        "fixed_by_severity": severity_counts(f.severity for f in diff.fixed),
-    }
-    if full:
-        data["new"] = diff.new
-        data["fixed"] = diff.fixed
-    return data
 
 
 # --- Input ------------------------------------------------------------------------------------

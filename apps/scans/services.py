@@ -27,6 +27,7 @@ from apps.projects.services import record_activity
 from apps.scans import crypto
 from apps.scans.git import CloneError, check_url
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
+from apps.scans.report import report_rule_titles
 
 # --- Asking for a scan --------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ def apply_to_checklist(*, scan: Scan, verdicts: dict[str, dict]) -> Applied:
         .filter(project=project, key__in=list(verdicts))
         .exclude(status=ItemStatus.NOT_APPLICABLE)
     }
-    rule_titles = {r["rule_id"]: r["title"] for r in scan.report.get("results", [])}
+    rule_titles = report_rule_titles(scan)
     verified, gaps = [], []
     for key, verdict in verdicts.items():
         item = items.get(key)

@@ -26,11 +26,13 @@ from apps.scans import selectors, services
 from apps.scans.access import get_scan
 from apps.scans.forms import SCHEDULE_CHOICES, ScanRequestForm, ScanScheduleForm
 from apps.scans.models import Scan
-from apps.scans.serializers import (
+from apps.scans.report import (
     checklist_verdicts,
     finding_counts,
     finding_total,
+    report_files_scanned,
     report_platform,
+    report_rule_titles,
     report_rules,
     report_stack,
     severity_counts,
@@ -191,7 +193,7 @@ class ScanDetailView(AgencyViewMixin, TemplateView):
                 key__in=[v["key"] for v in decided]
             )
         }
-        titles = {r["rule_id"]: r["title"] for r in (scan.report or {}).get("results", [])}
+        titles = report_rule_titles(scan)
         for verdict in decided:
             verdict["item"] = items.get(verdict["key"])
             verdict["failed_titles"] = [titles.get(r, r) for r in verdict["failed_rules"]]
@@ -213,7 +215,7 @@ class ScanDetailView(AgencyViewMixin, TemplateView):
             "rules": report_rules(scan),
             "platform": report_platform(scan),
             "stack": report_stack(scan),
-            "files_scanned": ((scan.report or {}).get("stats") or {}).get("files_scanned"),
+            "files_scanned": report_files_scanned(scan),
             "verified": [v for v in decided if v["status"] == "verified"],
             "gaps": [v for v in decided if v["status"] == "gap"],
             "groups": groups,

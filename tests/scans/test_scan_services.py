@@ -21,7 +21,7 @@ from apps.projects.models import Activity
 from apps.scans import crypto, selectors, services
 from apps.scans.git import CloneError, _git_env, resolve
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
-from apps.scans.serializers import finding_total
+from apps.scans.report import finding_total
 from apps.scans.tasks import run_scan
 from tests.scans.engine.gitrepo import git, make_repo, stripe_key
 from tests.support.scan_fixtures import HARDENED_APP, LOVABLE_APP

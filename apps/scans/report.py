@@ -1,0 +1,122 @@
+"""Reading a finished scan: its stored report (platform, stack, rule counts, checklist verdicts)
+and its findings, into the counts and shapes that the scan pages and the API both show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from apps.scans.engine.registry import CATEGORY_ORDER
+from apps.scans.models import Scan
+from apps.scans.selectors import SEVERITY_ORDER, ScanDiff
+
+CATEGORY_LABELS = {
+    "platform": "Platform",
+    "stack": "Stack",
+    "testing": "Testing",
+    "ci": "Continuous integration",
+    "deployment": "Deployment",
+    "dependencies": "Dependencies",
+    "documentation": "Documentation",
+    "secrets": "Secrets",
+    "ai-faults": "AI-generated code faults",
+    "production": "Production readiness",
+}
+
+
+def category_label(category: str) -> str:
+    return CATEGORY_LABELS.get(category, category.title())
+
+
+def report_platform(scan: Scan) -> dict[str, Any] | None:
+    platform: dict[str, Any] | None = (scan.report or {}).get("platform")
+    return platform
+
+
+def report_stack(scan: Scan) -> list[dict[str, Any]]:
+    return list((scan.report or {}).get("stack") or [])
+
+
+def report_files_scanned(scan: Scan) -> int | None:
+    files: int | None = ((scan.report or {}).get("stats") or {}).get("files_scanned")
+    return files
+
+
+def report_rule_titles(scan: Scan) -> dict[str, str]:
+    """rule id -> its title, for every rule the scan ran."""
+    return {r["rule_id"]: r["title"] for r in (scan.report or {}).get("results", [])}
+
+
+def finding_total(scan: Scan) -> int | None:
+    """How many findings a succeeded scan stored, from the counts in its report's summary
+    (ScanQuerySet.with_findings_by_severity: no query, and not the whole report)."""
+    # An annotation (with_findings_by_severity) that the model's type does not declare.
+    by_severity: dict[str, int] | None = scan.findings_by_severity  # type: ignore[attr-defined]
+    return sum(by_severity.values()) if by_severity is not None else None
+
+
+def report_rules(scan: Scan) -> dict[str, int]:
+    rules = ((scan.report or {}).get("summary") or {}).get("rules") or {}
+    return {k: rules.get(k, 0) for k in ("passed", "failed", "not_applicable")}
+
+
+def checklist_verdicts(scan: Scan) -> list[dict[str, Any]]:
+    """The checklist keys the scan has a verdict on, by key."""
+    verdicts = (scan.report or {}).get("checklist") or {}
+    return [
+        {
+            "key": key,
+            "status": verdict.get("status", "unknown"),
+            "passed_rules": list(verdict.get("passed") or []),
+            "failed_rules": list(verdict.get("failed") or []),
+        }
+        for key, verdict in sorted(verdicts.items())
+    ]
+
+
+def severity_counts(severities: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for severity in severities:
+        counts[severity] = counts.get(severity, 0) + 1
+    return counts
+
+
+def finding_counts(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """(category, severity) pairs -> the counts a summary shows: overall, by severity and by
+    category (in the engine's category order)."""
+    pairs = list(pairs)
+    by_category: dict[str, list[str]] = {}
+    for category, severity in pairs:
+        by_category.setdefault(category, []).append(severity)
+    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+    return {
+        "findings": len(pairs),
+        "by_severity": severity_counts(s for _, s in pairs),
+        "by_category": [
+            {
+                "category": category,
+                "label": category_label(category),
+                "total": len(severities),
+                "by_severity": severity_counts(severities),
+            }
+            for category, severities in sorted(
+                by_category.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])
+            )
+        ],
+    }
+
+
+def diff_data(diff: ScanDiff, *, scan: Scan, full: bool) -> dict[str, Any]:
+    """The comparison with the previous scan as the API gives it: counts for everyone, the
+    findings themselves only when `full` (staff who can scan the engagement)."""
+    data: dict[str, Any] = {
+        "scan": scan.pk,
+        "previous": diff.previous,
+        "counts": {"new": len(diff.new), "fixed": len(diff.fixed), "unchanged": diff.unchanged},
+        "new_by_severity": severity_counts(f.severity for f in diff.new),
+        "fixed_by_severity": severity_counts(f.severity for f in diff.fixed),
+    }
+    if full:
+        data["new"] = diff.new
+        data["fixed"] = diff.fixed
+    return data
