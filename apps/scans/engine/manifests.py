@@ -237,7 +237,9 @@ def _load_pyproject(entry: FileEntry, text: str, manifests: Manifests) -> None:
         manifests.problems.append((entry.path, "pyproject.toml is not valid TOML"))
         return
     deps: list[Dependency] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = data.get("project")
+    if not isinstance(project, dict):
+        project = {}
     for requirement in _strings(project.get("dependencies")):
         if dep := _pep508(requirement, entry, text, dev=False):
             deps.append(dep)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..context import ScanContext
-from ..manifests import Dependency
+from ..manifests import Dependency, PythonManifest
 from ..model import Evidence, Finding
 from ..registry import Outcome, failed, not_applicable, passed, rule
 from ..snapshot import Snapshot
@@ -76,7 +76,7 @@ def lockfile(ctx: ScanContext) -> Outcome:
             evidence.append(Evidence("JavaScript lockfile", lock))
         else:
             findings.append(Finding("No lockfile for this package.json.", pkg.path))
-    python_dirs: dict[str, list] = {}
+    python_dirs: dict[str, list[PythonManifest]] = {}
     for manifest in ctx.manifests.python:
         if manifest.dependencies:
             python_dirs.setdefault(manifest.dir, []).append(manifest)

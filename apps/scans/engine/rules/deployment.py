@@ -100,7 +100,8 @@ def stages(instructions: list[Instruction]) -> list[Stage]:
 
 def _parsed(ctx: ScanContext) -> list[tuple[FileEntry, list[Stage]]]:
     if "deployment.dockerfiles" in ctx.shared:
-        return ctx.shared["deployment.dockerfiles"]
+        cached: list[tuple[FileEntry, list[Stage]]] = ctx.shared["deployment.dockerfiles"]
+        return cached
     parsed = ctx.shared["deployment.dockerfiles"] = []
     for entry in dockerfiles(ctx):
         text = ctx.read(entry.path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..content import SignalHit
 from ..context import ScanContext
 from ..model import Evidence, Finding, Severity
 from ..registry import Outcome, failed, not_applicable, passed, rule
@@ -154,7 +155,7 @@ def security_policy(ctx: ScanContext) -> Outcome:
     )
 
 
-def _app_env_refs(ctx: ScanContext) -> list:
+def _app_env_refs(ctx: ScanContext) -> list[SignalHit]:
     return [
         hit
         for hit in ctx.signal(ENV_REF.name)

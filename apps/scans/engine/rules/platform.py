@@ -9,6 +9,7 @@ import re
 from ..context import ScanContext
 from ..model import Evidence, RuleKind
 from ..registry import Outcome, rule
+from ..snapshot import FileEntry
 from .helpers import (
     MEDIUM,
     STRONG,
@@ -32,7 +33,7 @@ _BOLT_MENTION = re.compile(r"\bbolt\.new\b", re.IGNORECASE)
 _REPLIT_MENTION = re.compile(r"\breplit\.(?:com|app|dev)\b", re.IGNORECASE)
 
 
-def _vite_configs(ctx: ScanContext) -> list:
+def _vite_configs(ctx: ScanContext) -> list[FileEntry]:
     return [e for e in ctx.snapshot.files.values() if e.lname.startswith("vite.config.")][:5]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..content import CODE_SUFFIXES, CONFIG_SUFFIXES, signal
+from ..content import CODE_SUFFIXES, CONFIG_SUFFIXES, Signal, signal
 from ..context import ScanContext
 from ..model import Evidence, Finding
 from ..registry import Outcome, failed, not_applicable, passed, rule
@@ -18,7 +18,11 @@ from .helpers import dep_hint, missing
 
 
 def _evidence(
-    ctx: ScanContext, *, npm: tuple[str, ...] = (), pypi: tuple[str, ...] = (), signals=()
+    ctx: ScanContext,
+    *,
+    npm: tuple[str, ...] = (),
+    pypi: tuple[str, ...] = (),
+    signals: tuple[Signal, ...] = (),
 ) -> list[Evidence]:
     found = [h.evidence for h in dep_hint(ctx.manifests.npm(*npm))] if npm else []
     if pypi:

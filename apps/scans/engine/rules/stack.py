@@ -4,18 +4,20 @@ from dependency manifests and the configuration files each one needs."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..context import ScanContext
 from ..model import Evidence, RuleKind
 from ..registry import Outcome, rule
+from ..snapshot import FileEntry
 from .helpers import MEDIUM, STRONG, WEAK, Hint, clean_version, dep_hint, detect, file_hint
 
 
-def _config_files(ctx: ScanContext, prefix: str) -> list:
+def _config_files(ctx: ScanContext, prefix: str) -> list[FileEntry]:
     return [e for e in ctx.snapshot.files.values() if e.lname.startswith(prefix)][:3]
 
 
-def _detector(detector_id: str, name: str) -> dict:
+def _detector(detector_id: str, name: str) -> dict[str, Any]:
     return {
         "id": f"stack.{detector_id}",
         "title": f"Uses {name}",

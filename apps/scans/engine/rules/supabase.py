@@ -106,7 +106,8 @@ def replay(ctx: ScanContext, files: list[FileEntry]) -> SchemaState:
     """Apply the DDL that matters for RLS, file by file and statement by statement (once per
     scan: both RLS rules use the result)."""
     if "supabase.replay" in ctx.shared:
-        return ctx.shared["supabase.replay"]
+        replayed: SchemaState = ctx.shared["supabase.replay"]
+        return replayed
     state = ctx.shared["supabase.replay"] = SchemaState()
     for entry in files:
         raw = ctx.read(entry.path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..context import ScanContext
 from ..model import Evidence, Finding
@@ -139,6 +140,6 @@ def one_test_command(ctx: ScanContext) -> Outcome:
     return failed("No command runs the tests.", findings)
 
 
-def _is_app_package(path: str, data: dict) -> bool:
+def _is_app_package(path: str, data: dict[str, Any]) -> bool:
     """Workspace members and tooling packages need no test script of their own."""
     return path == "package.json" or bool(data.get("dependencies") or data.get("devDependencies"))
