@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.agencies.hooks import member_became_client, member_leaving
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import Verb
@@ -340,9 +341,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         membership.client = None
     if role == Role.CLIENT:
         # A client contact works on nothing: their engagement grants go with the change.
-        from apps.projects.services import assignments_revoke_for_member
-
-        assignments_revoke_for_member(membership=membership)
+        member_became_client.fire(membership=membership)
     membership.full_clean()
     membership.save(update_fields=["role", "client", "updated_at"])
     audit_record(
@@ -370,29 +369,16 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     if not leaving:
         _recheck_actor(actor, needed)
     membership = lock_own(
-        Membership.objects.select_related("user"), agency=agency, pk=membership.pk
+        Membership.objects.select_related("user", "agency"), agency=agency, pk=membership.pk
     )
     if membership.role == Role.OWNER and len(owners) <= 1:
         raise ApplicationError(
             "An agency needs at least one owner. Make someone else an owner first.",
             code="last_owner",
         )
-    from apps.bookings.models import Booking
-    from apps.projects.services import assignments_revoke_for_member
-
-    upcoming = (
-        Booking.objects.for_agency(agency)
-        .confirmed()
-        .filter(host=membership, end__gt=timezone.now())
-        .count()
-    )
-    if upcoming:
-        raise ApplicationError(
-            f"{membership.user.display_name} hosts {upcoming} upcoming consultation"
-            f"{'s' if upcoming != 1 else ''}. Cancel or move them first, so nobody is left "
-            "waiting for a meeting.",
-            code="has_upcoming_bookings",
-        )
+    # The apps above clean up after the member, or refuse (raising): then nothing below runs
+    # and the transaction takes back whatever an earlier receiver did.
+    member_leaving.fire(membership=membership)
     audit_record(
         verb=Verb.MEMBER_REMOVED,
         actor=actor.user,
@@ -401,7 +387,6 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         target_repr=membership.user.email,
         changes={"role": membership.role, "left": leaving},
     )
-    assignments_revoke_for_member(membership=membership)
     membership.delete()
 
 

@@ -119,7 +119,7 @@ class ReadinessAPI(AgencyAPIMixin, ProjectScopedMixin, APIView):
     )
     def get(self, request, agency_slug, project_id):
         project = self.project()
-        result = services.project_readiness(project=project)
+        result = selectors.project_readiness(project=project)
         data = {
             "overall": result.overall,
             "categories": dict(sorted(result.categories.items())),

@@ -1,5 +1,5 @@
 """Reads for checklists: an engagement's items (filtered), a person's work across
-engagements, overdue items, the item's history, and readiness history."""
+engagements, overdue items, the item's history, readiness and its history."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.agencies.models import Membership
+from apps.checklists import readiness
 from apps.checklists.models import (
     CatalogItem,
     Comment,
@@ -113,6 +114,15 @@ def overdue_items(
     )
     return first_page(
         qs, limit=limit, order=("due_date", "id"), related=("project", "assignee__user")
+    )
+
+
+def project_readiness(*, project: Project) -> readiness.Readiness:
+    """Readiness computed from the engagement's current items (readiness_refresh stores it)."""
+    facts = ProjectItem.objects.for_agency(project.agency).current().filter(project=project)
+    return readiness.compute(
+        readiness.ItemFacts(*row)
+        for row in facts.values_list("category", "severity", "level", "status")
     )
 
 

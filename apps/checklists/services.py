@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,21 +17,24 @@ from apps.agencies.roles import Capability, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists import readiness
+from apps.checklists.limits import ACTIVITY_EVIDENCE_PREVIEW_LENGTH
 from apps.checklists.models import (
     CatalogItem,
     Comment,
     Evidence,
     ItemStatus,
+    Level,
     ProjectItem,
     ReadinessSnapshot,
 )
+from apps.checklists.selectors import project_readiness
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
+from apps.core.unset import UNSET, Unset
+from apps.projects.activity import record_activity
+from apps.projects.limits import ACTIVITY_TEXT_MAX_LENGTH
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_comment_on, can_work_on, is_client_of
-from apps.projects.services import record_activity
-
-UNSET = object()
 
 
 def _forbid() -> PermissionDeniedError:
@@ -48,10 +52,10 @@ class SyncResult:
 
 
 @transaction.atomic
-def checklist_sync(*, project: Project, actor=None) -> SyncResult:
+def checklist_sync(*, project: Project, actor: Membership | None = None) -> SyncResult:
     """Make the checklist match the profile. New items are added, items that stop applying
     are retired with their status, evidence and history intact, and come back as they were
-    if the profile changes back."""
+    if the profile changes back. `actor` is None for background work (a catalog change)."""
     project = Project.objects.for_agency(project.agency).select_for_update().get(pk=project.pk)
     catalog = list(CatalogItem.objects.available_to(project.agency))
     applicable = {item.pk: item for item in catalog if item.applies_to_project(project)}
@@ -87,7 +91,7 @@ def checklist_sync(*, project: Project, actor=None) -> SyncResult:
         ]
         record_activity(
             project=project,
-            actor=actor,
+            actor=actor.user if actor is not None else None,
             kind=Activity.Kind.CHECKLIST_SYNCED,
             message=f"Checklist items: {', '.join(parts)}.",
         )
@@ -95,15 +99,12 @@ def checklist_sync(*, project: Project, actor=None) -> SyncResult:
     return result
 
 
+def checklist_follow_profile(*, project: Project, actor: Membership) -> None:
+    """The receiver of projects' profile_changed hook (ChecklistsConfig.ready)."""
+    checklist_sync(project=project, actor=actor)
+
+
 # --- Readiness ------------------------------------------------------------------------------
-
-
-def project_readiness(*, project: Project) -> readiness.Readiness:
-    facts = ProjectItem.objects.for_agency(project.agency).current().filter(project=project)
-    return readiness.compute(
-        readiness.ItemFacts(*row)
-        for row in facts.values_list("category", "severity", "level", "status")
-    )
 
 
 def readiness_refresh(*, project: Project, day: date | None = None) -> readiness.Readiness:
@@ -125,7 +126,7 @@ def readiness_refresh(*, project: Project, day: date | None = None) -> readiness
 # --- Changing items -------------------------------------------------------------------------
 
 
-def _label(field: str, value) -> str:
+def _label(field: str, value: Any) -> str:
     if value in (None, ""):
         return ""
     if field == "status":
@@ -142,10 +143,10 @@ def item_update(
     *,
     actor: Membership,
     item: ProjectItem,
-    status=UNSET,
-    not_applicable_reason=UNSET,
-    assignee=UNSET,
-    due_date=UNSET,
+    status: str | Unset = UNSET,
+    not_applicable_reason: str | Unset | None = UNSET,
+    assignee: Membership | Unset | None = UNSET,
+    due_date: date | Unset | None = UNSET,
 ) -> ProjectItem:
     """Change an item's status, N/A reason, assignee or due date; each change is recorded
     in the engagement's feed with the old and new value."""
@@ -161,11 +162,11 @@ def item_update(
         raise ApplicationError(
             "This item no longer applies to the engagement's profile.", code="item_retired"
         )
-    if assignee not in (UNSET, None) and (
+    if isinstance(assignee, Membership) and (
         assignee.agency_id != project.agency_id or assignee.role == "client"
     ):
         raise ValidationError({"assignee": "Choose an engineer or admin of this agency."})
-    requested = {
+    requested: dict[str, Any] = {
         "status": status,
         "not_applicable_reason": not_applicable_reason,
         "assignee": assignee,
@@ -232,7 +233,7 @@ def evidence_add(
         actor=actor.user,
         kind=Activity.Kind.ITEM_EVIDENCE,
         item=item,
-        new=evidence.url or evidence.note[:200],
+        new=evidence.url or evidence.note[:ACTIVITY_EVIDENCE_PREVIEW_LENGTH],
     )
     return evidence
 
@@ -249,7 +250,7 @@ def comment_add(*, actor: Membership, item: ProjectItem, body: str) -> Comment:
         actor=actor.user,
         kind=Activity.Kind.ITEM_COMMENT,
         item=item,
-        message=comment.body[:500],
+        message=comment.body[:ACTIVITY_TEXT_MAX_LENGTH],
     )
     return comment
 
@@ -275,23 +276,39 @@ def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
 
 # --- The agency's own catalog items -----------------------------------------------------------
 
-CATALOG_FIELDS = (
-    "category", "title", "guidance", "severity", "level", "target", "tiers", "frameworks",
-    "platforms",
-)  # fmt: skip
-
 
 @transaction.atomic
-def catalog_item_create(*, actor: Membership, key: str, **fields) -> CatalogItem:
+def catalog_item_create(
+    *,
+    actor: Membership,
+    key: str,
+    category: str,
+    title: str,
+    guidance: str,
+    severity: str,
+    level: str = Level.BRONZE,
+    target: str = "",
+    tiers: list[str] | None = None,
+    frameworks: list[str] | None = None,
+    platforms: list[str] | None = None,
+) -> CatalogItem:
     """An item of the agency's own, added to every active engagement it applies to."""
-    from apps.checklists.tasks import sync_agency_checklists
+    from apps.checklists.tasks import sync_agency_checklists  # tasks import these services
 
     require(actor, Capability.MANAGE_AGENCY)
     item = CatalogItem(
         agency=actor.agency,
         key=key.strip().lower(),
         created_by=actor.user,
-        **{k: v for k, v in fields.items() if k in CATALOG_FIELDS},
+        category=category,
+        title=title,
+        guidance=guidance,
+        severity=severity,
+        level=level,
+        target=target,
+        tiers=tiers or [],
+        frameworks=frameworks or [],
+        platforms=platforms or [],
     )
     item.full_clean()
     if not item.key.startswith(f"{item.category}."):
@@ -305,7 +322,7 @@ def catalog_item_create(*, actor: Membership, key: str, **fields) -> CatalogItem
 @transaction.atomic
 def catalog_item_retire(*, actor: Membership, item: CatalogItem) -> CatalogItem:
     """Stop adding the agency's item to engagements; engagements keep the work done on it."""
-    from apps.checklists.tasks import sync_agency_checklists
+    from apps.checklists.tasks import sync_agency_checklists  # tasks import these services
 
     require(actor, Capability.MANAGE_AGENCY)
     if item.agency_id != actor.agency_id:

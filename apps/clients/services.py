@@ -6,20 +6,36 @@ from django.db import transaction
 
 from apps.agencies.models import Invitation, Membership
 from apps.agencies.roles import Capability, Role, require
+from apps.agencies.services import invitation_create
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client, ClientContact
 from apps.core.access import ensure_own
+from apps.core.unset import UNSET, Unset
 
+# The client's editable fields, as the edit page fills its form.
 CLIENT_FIELDS = ("name", "website", "billing_email", "notes", "status")
-CONTACT_FIELDS = ("name", "email", "title", "phone")
 
 
 @transaction.atomic
-def client_create(*, actor: Membership, **fields) -> Client:
+def client_create(
+    *,
+    actor: Membership,
+    name: str,
+    website: str = "",
+    billing_email: str = "",
+    notes: str = "",
+    status: str = Client.Status.ACTIVE,
+) -> Client:
     require(actor, Capability.MANAGE_ENGAGEMENTS)
-    client = Client(agency=actor.agency, **{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
-    client.name = client.name.strip()
+    client = Client(
+        agency=actor.agency,
+        name=name.strip(),
+        website=website,
+        billing_email=billing_email,
+        notes=notes,
+        status=status,
+    )
     client.full_clean()
     client.save()
     audit_record(verb=Verb.CLIENT_CREATED, actor=actor.user, agency=actor.agency, target=client)
@@ -27,14 +43,31 @@ def client_create(*, actor: Membership, **fields) -> Client:
 
 
 @transaction.atomic
-def client_update(*, actor: Membership, client: Client, **fields) -> Client:
+def client_update(
+    *,
+    actor: Membership,
+    client: Client,
+    name: str | Unset = UNSET,
+    website: str | Unset = UNSET,
+    billing_email: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    status: str | Unset = UNSET,
+) -> Client:
+    """Change the fields given (the others keep their value), audited old and new."""
     require(actor, Capability.MANAGE_ENGAGEMENTS)
     ensure_own(actor.agency, client)
+    requested = {
+        "name": name,
+        "website": website,
+        "billing_email": billing_email,
+        "notes": notes,
+        "status": status,
+    }
     changes = {}
-    for name in CLIENT_FIELDS:
-        if name in fields and getattr(client, name) != fields[name]:
-            changes[name] = [getattr(client, name), fields[name]]
-            setattr(client, name, fields[name])
+    for field, value in requested.items():
+        if value is not UNSET and getattr(client, field) != value:
+            changes[field] = [getattr(client, field), value]
+            setattr(client, field, value)
     if not changes:
         return client
     client.full_clean()
@@ -49,27 +82,51 @@ def client_update(*, actor: Membership, client: Client, **fields) -> Client:
 
 
 @transaction.atomic
-def contact_create(*, actor: Membership, client: Client, **fields) -> ClientContact:
+def contact_create(
+    *,
+    actor: Membership,
+    client: Client,
+    name: str,
+    email: str,
+    title: str = "",
+    phone: str = "",
+) -> ClientContact:
     require(actor, Capability.MANAGE_ENGAGEMENTS)
     ensure_own(actor.agency, client)
     contact = ClientContact(
         agency=actor.agency,
         client=client,
-        **{k: v for k, v in fields.items() if k in CONTACT_FIELDS},
+        name=name,
+        email=email.strip().lower(),
+        title=title,
+        phone=phone,
     )
-    contact.email = contact.email.strip().lower()
     contact.full_clean()
     contact.save()
     return contact
 
 
 @transaction.atomic
-def contact_update(*, actor: Membership, contact: ClientContact, **fields) -> ClientContact:
+def contact_update(
+    *,
+    actor: Membership,
+    contact: ClientContact,
+    name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    phone: str | Unset = UNSET,
+) -> ClientContact:
+    """Change the fields given; the others keep their value."""
     require(actor, Capability.MANAGE_ENGAGEMENTS)
     ensure_own(actor.agency, contact)
-    for name in CONTACT_FIELDS:
-        if name in fields:
-            setattr(contact, name, fields[name])
+    if not isinstance(name, Unset):
+        contact.name = name
+    if not isinstance(email, Unset):
+        contact.email = email
+    if not isinstance(title, Unset):
+        contact.title = title
+    if not isinstance(phone, Unset):
+        contact.phone = phone
     contact.email = contact.email.strip().lower()
     contact.full_clean()
     contact.save()
@@ -86,8 +143,6 @@ def contact_delete(*, actor: Membership, contact: ClientContact) -> None:
 
 def contact_invite(*, actor: Membership, contact: ClientContact) -> tuple[Invitation, str]:
     """Invite the contact to the client portal: accepting links them to this client."""
-    from apps.agencies.services import invitation_create
-
     require(actor, Capability.MANAGE_ENGAGEMENTS)
     ensure_own(actor.agency, contact)
     return invitation_create(

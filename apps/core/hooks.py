@@ -45,3 +45,10 @@ class Hook(Generic[P]):
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {len(self._receivers)} receiver(s)>"
+
+
+def hook(signature: Callable[P, None]) -> Hook[P]:
+    """Declare a hook from a stub of its receivers' signature (used as a decorator): the
+    stub's name and docstring become the hook's, and mypy checks every `connect` and `fire`
+    against its keyword arguments, which `Hook[[...]]` cannot spell (positional types only)."""
+    return Hook(signature.__name__, doc=signature.__doc__ or "")

@@ -3,8 +3,10 @@ assign engineers (which grants or revokes their guardian permissions)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -15,6 +17,14 @@ from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client
 from apps.core.access import ensure_own, lock_own
+from apps.core.unset import UNSET, Unset
+from apps.projects.activity import record_activity
+from apps.projects.hooks import profile_changed
+from apps.projects.limits import (
+    ACTIVITY_TEXT_MAX_LENGTH,
+    STACK_ENTRY_MAX_LENGTH,
+    STACK_MAX_ENTRIES,
+)
 from apps.projects.models import (
     Activity,
     Assignment,
@@ -23,7 +33,7 @@ from apps.projects.models import (
     ProjectUserObjectPermission,
 )
 from apps.projects.permissions import WORK_PERMS
-from apps.projects.profile import Framework, Tier
+from apps.projects.profile import Framework, Platform, Stage, Tier
 
 C = Capability
 PROFILE_FIELDS = (
@@ -32,118 +42,139 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 # A change to any of these can change which checklist items apply.
 CHECKLIST_FIELDS = {"source_platform", "users_at_launch", "users_in_a_year", "compliance"}
+_CHOICES = {"stage": dict(Stage.choices), "source_platform": dict(Platform.choices)}
 
 
-def _display(project: Project, field: str, value: Any) -> str:
+def _display(field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
     if field == "client":
         return str(value)
-    if field in ("stage", "source_platform"):
-        return str(dict(Project._meta.get_field(field).choices).get(value, value))
+    if field in _CHOICES:
+        return str(_CHOICES[field].get(value, value))
     if field == "compliance":
         return ", ".join(Framework(v).label for v in value)
     if field == "stack":
         return ", ".join(value)
-    return str(value)[:500]
+    return str(value)[:ACTIVITY_TEXT_MAX_LENGTH]
 
 
-def record_activity(
-    *,
-    project: Project,
-    actor,
-    kind: str,
-    item=None,
-    field: str = "",
-    old: str = "",
-    new: str = "",
-    message: str = "",
-) -> Activity:
-    activity = Activity.objects.create(
-        agency_id=project.agency_id,
-        project=project,
-        item=item,
-        actor=actor,
-        kind=kind,
-        field=field,
-        old_value=old[:500],
-        new_value=new[:500],
-        message=message[:500],
-    )
-    Project.objects.filter(pk=project.pk).update(last_activity_at=activity.created_at)
-    return activity
+def _clean_compliance(compliance: list[str]) -> list[str]:
+    unknown = set(compliance) - set(Framework.values)
+    if unknown:
+        raise ValidationError({"compliance": f"Unknown frameworks: {', '.join(sorted(unknown))}"})
+    return sorted(set(compliance))
 
 
-def _clean_profile(fields: dict) -> dict:
-    cleaned = {k: v for k, v in fields.items() if k in PROFILE_FIELDS}
-    if "compliance" in cleaned:
-        unknown = set(cleaned["compliance"]) - set(Framework.values)
-        if unknown:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(
-                {"compliance": f"Unknown frameworks: {', '.join(sorted(unknown))}"}
-            )
-        cleaned["compliance"] = sorted(set(cleaned["compliance"]))
-    if "stack" in cleaned:
-        cleaned["stack"] = [s.strip()[:40] for s in cleaned["stack"] if s and s.strip()][:20]
-    return cleaned
+def _clean_stack(stack: list[str]) -> list[str]:
+    return [s.strip()[:STACK_ENTRY_MAX_LENGTH] for s in stack if s and s.strip()][
+        :STACK_MAX_ENTRIES
+    ]
 
 
 @transaction.atomic
-def project_create(*, actor: Membership, client: Client, name: str, **fields) -> Project:
-    from apps.checklists.services import checklist_sync
-
+def project_create(
+    *,
+    actor: Membership,
+    client: Client,
+    name: str,
+    description: str = "",
+    source_platform: str = Platform.OTHER,
+    repository_url: str = "",
+    stack: list[str] | None = None,
+    users_at_launch: int | None = None,
+    users_in_a_year: int | None = None,
+    compliance: list[str] | None = None,
+    stage: str = Stage.DISCOVERY,
+    target_launch: date | None = None,
+) -> Project:
     require(actor, C.MANAGE_ENGAGEMENTS)
     ensure_own(actor.agency, client)
     project = Project(
-        agency=actor.agency, client=client, name=name.strip(), **_clean_profile(fields)
+        agency=actor.agency,
+        client=client,
+        name=name.strip(),
+        description=description,
+        source_platform=source_platform,
+        repository_url=repository_url,
+        stack=_clean_stack(stack or []),
+        users_at_launch=users_at_launch,
+        users_in_a_year=users_in_a_year,
+        compliance=_clean_compliance(compliance or []),
+        stage=stage,
+        target_launch=target_launch,
     )
     project.full_clean()
     project.save()
     record_activity(project=project, actor=actor.user, kind=Activity.Kind.PROJECT_CREATED)
     audit_record(verb=Verb.PROJECT_CREATED, actor=actor.user, agency=actor.agency, target=project)
-    checklist_sync(project=project, actor=actor.user)
+    profile_changed.fire(project=project, actor=actor)
     return project
 
 
 @transaction.atomic
-def project_update(*, actor: Membership, project: Project, **fields) -> Project:
-    from apps.checklists.services import checklist_sync
-
+def project_update(
+    *,
+    actor: Membership,
+    project: Project,
+    client: Client | Unset = UNSET,
+    name: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    source_platform: str | Unset = UNSET,
+    repository_url: str | Unset = UNSET,
+    stack: list[str] | Unset = UNSET,
+    users_at_launch: int | Unset | None = UNSET,
+    users_in_a_year: int | Unset | None = UNSET,
+    compliance: list[str] | Unset = UNSET,
+    stage: str | Unset = UNSET,
+    target_launch: date | Unset | None = UNSET,
+) -> Project:
+    """Change the profile fields given (the others keep their value); each change goes to
+    the feed, and one that can change which items apply re-syncs the checklist."""
     require(actor, C.MANAGE_ENGAGEMENTS)
     project = lock_own(Project.objects.select_related("client"), agency=actor.agency, pk=project.pk)
+    requested: dict[str, Any] = {
+        "client": client,
+        "name": name,
+        "description": description,
+        "source_platform": source_platform,
+        "repository_url": repository_url,
+        "stack": _clean_stack(stack) if stack is not UNSET else UNSET,
+        "users_at_launch": users_at_launch,
+        "users_in_a_year": users_in_a_year,
+        "compliance": _clean_compliance(compliance) if compliance is not UNSET else UNSET,
+        "stage": stage,
+        "target_launch": target_launch,
+    }
     changed = []
-    for name, value in _clean_profile(fields).items():
-        old = getattr(project, name)
+    for field, value in requested.items():
+        if value is UNSET:
+            continue
+        old = getattr(project, field)
         if old != value:
-            changed.append((name, old, value))
-            setattr(project, name, value)
+            changed.append((field, old, value))
+            setattr(project, field, value)
     if not changed:
         return project
     project.full_clean()
     project.save()
-    for name, old, new in changed:
+    for field, old, new in changed:
         record_activity(
             project=project,
             actor=actor.user,
             kind=Activity.Kind.PROJECT_UPDATED,
-            field=name,
-            old=_display(project, name, old),
-            new=_display(project, name, new),
+            field=field,
+            old=_display(field, old),
+            new=_display(field, new),
         )
-    if CHECKLIST_FIELDS & {name for name, _, _ in changed}:
-        checklist_sync(project=project, actor=actor.user)
+    if CHECKLIST_FIELDS & {field for field, _, _ in changed}:
+        profile_changed.fire(project=project, actor=actor)
     return project
 
 
 @transaction.atomic
 def project_set_tier(*, actor: Membership, project: Project, tier: str, reason: str) -> Project:
     """Override the recommended tier (with a reason), or clear the override with tier=""."""
-    from django.core.exceptions import ValidationError
-
-    from apps.checklists.services import checklist_sync
-
     require(actor, C.MANAGE_ENGAGEMENTS)
     ensure_own(actor.agency, project)
     reason = reason.strip()
@@ -168,7 +199,7 @@ def project_set_tier(*, actor: Membership, project: Project, tier: str, reason: 
         new=project.get_tier_display(),
         message=reason if tier else "Back to the recommended tier.",
     )
-    checklist_sync(project=project, actor=actor.user)
+    profile_changed.fire(project=project, actor=actor)
     return project
 
 
@@ -205,7 +236,7 @@ def environment_set(
     # The engagement's row, locked: two people saving the same environment at once queue
     # here instead of both inserting it (one would have hit the unique constraint as a 500).
     # Another agency's engagement is not found.
-    project = lock_own(Project.objects, agency=actor.agency, pk=project.pk)
+    project = lock_own(Project.objects.all(), agency=actor.agency, pk=project.pk)
     environment = Environment.objects.for_agency(actor.agency).filter(
         project=project, kind=kind
     ).first() or Environment(agency=actor.agency, project=project, kind=kind)
@@ -228,8 +259,6 @@ def environment_set(
 @transaction.atomic
 def project_assign(*, actor: Membership, project: Project, member: Membership) -> Assignment:
     """Put a staff member on the engagement and grant them its guardian permissions."""
-    from django.core.exceptions import ValidationError
-
     require(actor, C.MANAGE_ENGAGEMENTS)
     # Another agency's engagement is not found (and would otherwise get a row and grants).
     ensure_own(actor.agency, project)
@@ -291,13 +320,12 @@ def project_unassign(*, actor: Membership, assignment: Assignment) -> None:
     )
 
 
-def assignments_revoke_for_member(*, membership: Membership) -> int:
+def assignments_revoke_for_member(*, membership: Membership) -> None:
     """When someone leaves the agency or stops being staff: drop every assignment and every
-    per-engagement grant they hold there, so a later return starts with none."""
+    per-engagement grant they hold there, so a later return starts with none. The receiver
+    of agencies' member_leaving and member_became_client hooks (ProjectsConfig.ready)."""
     grants = ProjectUserObjectPermission.objects.filter(
         user=membership.user, content_object__agency_id=membership.agency_id
     )
-    removed = grants.count()
     grants.delete()
     Assignment.objects.for_agency(membership.agency).filter(membership=membership).delete()
-    return removed

@@ -21,7 +21,7 @@ from apps.checklists import selectors as checklist_selectors
 from apps.checklists.charts import readiness_chart
 from apps.checklists.forms import CATEGORY_LABELS, ItemFilterForm
 from apps.checklists.models import ItemStatus
-from apps.checklists.services import project_readiness
+from apps.checklists.selectors import project_readiness
 from apps.core.views_helpers import attempt, flash_form_errors, submit
 from apps.projects import selectors, services
 from apps.projects.access import get_assignment, get_project, get_project_scope

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from apps.agencies.roles import Role
-from apps.checklists import services
+from apps.checklists import selectors, services
 from apps.checklists.models import CatalogItem, ItemStatus, ProjectItem
 from apps.projects import services as project_services
 from apps.projects.models import Activity, Project
@@ -318,7 +318,7 @@ def test_readiness_overall_and_per_category(owner, portal, login):
     for item in security:
         services.item_update(actor=owner, item=item, status=ItemStatus.DONE)
     data = login(owner).get(url(portal, "api_project_readiness")).json()
-    expected = services.project_readiness(project=portal)
+    expected = selectors.project_readiness(project=portal)
     assert set(data) == {"overall", "categories", "tier", "tier_reasoning"}
     assert data["overall"] == {
         "percent": float(expected.overall.percent),

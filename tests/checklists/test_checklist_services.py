@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Role
-from apps.checklists import services
+from apps.checklists import selectors, services
 from apps.checklists.models import CatalogItem, ItemStatus, ProjectItem, ReadinessSnapshot
 from apps.core.errors import ApplicationError
 from apps.projects import services as project_services
@@ -119,7 +119,7 @@ def test_readiness_is_stored_and_recorded_for_the_day(make_project, owner):
     critical = items(project).filter(severity="critical").first()
     services.item_update(actor=owner, item=critical, status=ItemStatus.DONE)
     project.refresh_from_db()
-    expected = services.project_readiness(project=project).overall.percent
+    expected = selectors.project_readiness(project=project).overall.percent
     assert project.readiness == expected > 0
     snapshot = ReadinessSnapshot.objects.get(project=project)
     assert snapshot.overall == expected

@@ -1,0 +1,38 @@
+"""The engagement's activity feed: one row per change, written by every app that changes an
+engagement (projects, checklists, scans), so it sits apart from the projects services."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+
+from apps.accounts.models import User
+from apps.projects.limits import ACTIVITY_TEXT_MAX_LENGTH
+from apps.projects.models import Activity, Project
+
+
+def record_activity(
+    *,
+    project: Project,
+    actor: User | None,
+    kind: str,
+    item: Model | None = None,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    message: str = "",
+) -> Activity:
+    """Append one row and mark the engagement as just active. `actor` is the acting user, not
+    their membership: the feed outlives a member's leaving; None for background work."""
+    activity = Activity.objects.create(
+        agency_id=project.agency_id,
+        project=project,
+        item=item,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value=old[:ACTIVITY_TEXT_MAX_LENGTH],
+        new_value=new[:ACTIVITY_TEXT_MAX_LENGTH],
+        message=message[:ACTIVITY_TEXT_MAX_LENGTH],
+    )
+    Project.objects.filter(pk=project.pk).update(last_activity_at=activity.created_at)
+    return activity
