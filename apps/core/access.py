@@ -3,7 +3,7 @@ and its check for services handed rows by their caller."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -11,13 +11,10 @@ from django.http import Http404
 
 from apps.core.errors import ApplicationError
 
-if TYPE_CHECKING:
-    from apps.agencies.models import Agency
-
 M = TypeVar("M", bound=Model)
 
 
-def get_for_agency_or_404(queryset: QuerySet[M], *, agency: Agency, **lookup) -> M:
+def get_for_agency_or_404(queryset: QuerySet[M], *, agency: Model, **lookup) -> M:
     """Fetch one row of `agency`, or raise Http404 whether it is missing, foreign or malformed."""
     try:
         return queryset.for_agency(agency).get(**lookup)
@@ -25,7 +22,7 @@ def get_for_agency_or_404(queryset: QuerySet[M], *, agency: Agency, **lookup) ->
         raise Http404 from None
 
 
-def lock_own(queryset: QuerySet[M], *, agency: Agency, pk) -> M:
+def lock_own(queryset: QuerySet[M], *, agency: Model, pk) -> M:
     """A service's re-read of a row its caller fetched: under a row lock, inside `agency`.
     Another agency's row is refused as missing, like ensure_own()."""
     row = queryset.for_agency(agency).select_for_update(of=("self",)).filter(pk=pk).first()
@@ -34,7 +31,7 @@ def lock_own(queryset: QuerySet[M], *, agency: Agency, pk) -> M:
     return row
 
 
-def ensure_own(agency: Agency, *rows) -> None:
+def ensure_own(agency: Model, *rows) -> None:
     """Services are the last wall: every tenant-owned row a caller hands one must be
     `agency`'s. Another agency's row is refused as missing, as the door above refuses it
     (foreign keys are not filtered by the tenant scope, so nothing else would stop the write)."""

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.core.tenancy import check_agency
-
-if TYPE_CHECKING:
-    from apps.agencies.models import Agency
 
 
 class UUIDModel(models.Model):
@@ -26,7 +23,7 @@ class UUIDModel(models.Model):
 
 
 class TenantQuerySet(models.QuerySet):
-    def for_agency(self, agency: Agency) -> Self:
+    def for_agency(self, agency: models.Model) -> Self:
         """The only way to read tenant-owned rows: always for one agency, the active one."""
         check_agency(agency)
         return self.filter(agency=agency)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from apps.agencies.models import Agency
+from django.db.models import Model
+
+# The tenant is agencies.Agency; core names no app, so it is typed as the model it is.
+A = TypeVar("A", bound=Model)
 
 
 class _Outside:
@@ -26,7 +28,7 @@ class _Outside:
 
 OUTSIDE = _Outside()
 
-_current: ContextVar[Agency | _Outside | None] = ContextVar("current_agency", default=OUTSIDE)
+_current: ContextVar[Model | _Outside | None] = ContextVar("current_agency", default=OUTSIDE)
 
 
 class TenantScopeError(RuntimeError):
@@ -34,7 +36,7 @@ class TenantScopeError(RuntimeError):
 
 
 @contextmanager
-def tenant_context(agency: Agency | None) -> Iterator[Agency | None]:
+def tenant_context(agency: A | None) -> Iterator[A | None]:
     """Run the enclosed block for `agency` (None: a scope whose agency is not known yet)."""
     token = _current.set(agency)
     try:
@@ -43,7 +45,7 @@ def tenant_context(agency: Agency | None) -> Iterator[Agency | None]:
         _current.reset(token)
 
 
-def activate_agency(agency: Agency) -> None:
+def activate_agency(agency: Model) -> None:
     """Fill the scope opened for this request; refuses to switch agencies mid-request."""
     active = _current.get()
     if active is OUTSIDE:
@@ -53,12 +55,12 @@ def activate_agency(agency: Agency) -> None:
     _current.set(agency)
 
 
-def current_agency() -> Agency | None:
+def current_agency() -> Model | None:
     active = _current.get()
     return None if isinstance(active, _Outside) else active
 
 
-def check_agency(agency: Agency) -> None:
+def check_agency(agency: Model) -> None:
     """Fail loudly when code reads one agency's rows while working for another."""
     active = current_agency()
     if active is not None and active.pk != agency.pk:

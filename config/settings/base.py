@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "apps.checklists",
     "apps.bookings",
     "apps.scans",
+    "apps.workspace",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

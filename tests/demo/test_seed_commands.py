@@ -26,11 +26,12 @@ from apps.checklists.models import (
     ProjectItem,
     ReadinessSnapshot,
 )
-from apps.checklists.services import project_readiness
+from apps.checklists.selectors import project_readiness
 from apps.clients.models import Client, ClientContact
-from apps.core.management.commands.seed_bench import BENCH_PASSWORD
-from apps.core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SEED
 from apps.core.tenancy import tenant_context
+from apps.demo.management.commands.seed_bench import BENCH_PASSWORD
+from apps.demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SEED
+from apps.demo.scans import prototype_snapshots
 from apps.projects.models import (
     Activity,
     Assignment,
@@ -39,7 +40,6 @@ from apps.projects.models import (
     ProjectUserObjectPermission,
 )
 from apps.projects.profile import Stage
-from apps.scans.demo import prototype_snapshots
 from apps.scans.models import Scan, ScanFinding
 from apps.scans.selectors import scan_diff
 from tests.factories import AgencyFactory, ClientFactory, MembershipFactory

@@ -29,10 +29,10 @@ from apps.checklists.readiness import SEVERITY_WEIGHT
 from apps.clients import services as client_services
 from apps.clients.models import Client, ClientContact
 from apps.core.tenancy import tenant_context
+from apps.demo.scans import seed_project_scans
 from apps.projects import services as project_services
 from apps.projects.models import Project
 from apps.projects.profile import Stage
-from apps.scans.demo import seed_project_scans
 
 DEMO_PASSWORD = "launchpad-demo"  # noqa: S105 - published demo credential, local data only
 DEMO_AGENCY = {"name": "Northwind Studio", "slug": "northwind", "time_zone": "Europe/Berlin"}

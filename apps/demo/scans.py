@@ -43,6 +43,21 @@ def _service_role_jwt(rng: random.Random, ref: str) -> str:
     return f"{header}.{claims}.{_made_up(rng, 43, _ALNUM + '-_')}"
 
 
+def _package_json(
+    *, scripts: dict[str, str], dependencies: dict[str, str], dev_dependencies: dict[str, str]
+) -> str:
+    return json.dumps(
+        {
+            "name": "merchant-dashboard",
+            "private": True,
+            "scripts": scripts,
+            "dependencies": dependencies,
+            "devDependencies": dev_dependencies,
+        },
+        indent=2,
+    )
+
+
 def prototype_snapshots(seed: int) -> tuple[dict[str, str], dict[str, str]]:
     """(as delivered, after the first week): file path -> content."""
     rng = random.Random(seed)  # noqa: S311 - made-up demo values, not secrets
@@ -58,20 +73,15 @@ export const supabase = createClient(
 """
     delivered = {
         "README.md": "# Merchant dashboard\n\nBuilt with [Lovable](https://lovable.dev).\n",
-        "package.json": json.dumps(
-            {
-                "name": "merchant-dashboard",
-                "private": True,
-                "scripts": {"dev": "vite", "build": "vite build"},
-                "dependencies": {
-                    "react": "^18.3.1",
-                    "react-dom": "^18.3.1",
-                    "@supabase/supabase-js": "^2.45.0",
-                    "stripe": "^16.2.0",
-                },
-                "devDependencies": {"vite": "^5.4.0", "lovable-tagger": "^1.1.0"},
+        "package.json": _package_json(
+            scripts={"dev": "vite", "build": "vite build"},
+            dependencies={
+                "react": "^18.3.1",
+                "react-dom": "^18.3.1",
+                "@supabase/supabase-js": "^2.45.0",
+                "stripe": "^16.2.0",
             },
-            indent=2,
+            dev_dependencies={"vite": "^5.4.0", "lovable-tagger": "^1.1.0"},
         ),
         "vite.config.ts": (
             "import { defineConfig } from 'vite'\nimport react from '@vitejs/plugin-react'\n"
@@ -106,21 +116,16 @@ export const supabase = createClient(
     }
     after = {
         **{k: v for k, v in delivered.items() if k not in (".env", "src/lib/stripe.ts")},
-        "package.json": json.dumps(
-            {
-                "name": "merchant-dashboard",
-                "private": True,
-                "scripts": {"dev": "vite", "build": "vite build", "test": "vitest run"},
-                "dependencies": {
-                    "react": "18.3.1",
-                    "react-dom": "18.3.1",
-                    "@supabase/supabase-js": "2.45.0",
-                    "@sentry/react": "8.26.0",
-                    "zod": "3.23.8",
-                },
-                "devDependencies": {"vite": "5.4.0", "vitest": "2.0.5"},
+        "package.json": _package_json(
+            scripts={"dev": "vite", "build": "vite build", "test": "vitest run"},
+            dependencies={
+                "react": "18.3.1",
+                "react-dom": "18.3.1",
+                "@supabase/supabase-js": "2.45.0",
+                "@sentry/react": "8.26.0",
+                "zod": "3.23.8",
             },
-            indent=2,
+            dev_dependencies={"vite": "5.4.0", "vitest": "2.0.5"},
         ),
         "package-lock.json": json.dumps(
             {"name": "merchant-dashboard", "lockfileVersion": 3, "packages": {}}
