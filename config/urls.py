@@ -15,7 +15,6 @@ handler500 = "apps.core.views.server_error"
 
 agency_patterns = [
     path("", include("apps.agencies.urls")),
-    path("", include("apps.audit.urls")),
     path("", include("apps.clients.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.checklists.urls")),

@@ -35,4 +35,5 @@ urlpatterns = [
         views.ApiTokenRevokeView.as_view(),
         name="api_token_revoke",
     ),
+    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
 ]

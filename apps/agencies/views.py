@@ -1,4 +1,5 @@
-"""HTML views for agencies: the front door, onboarding, invitations, members, tokens, settings."""
+"""HTML views for agencies: the front door, onboarding, invitations, members, tokens, settings
+and the audit log."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from apps.agencies import selectors, services
 from apps.agencies.access import get_api_token, get_invitation, get_membership
+from apps.agencies.audit_forms import AuditFilterForm
 from apps.agencies.forms import (
     AgencyCreateForm,
     AgencySettingsForm,
@@ -23,7 +25,9 @@ from apps.agencies.forms import (
 from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Capability, Role
+from apps.audit.selectors import audit_event_list
 from apps.core.errors import ApplicationError
+from apps.core.pagination import keyset_page
 from apps.core.views_helpers import add_service_error, attempt, run_action, submit
 
 C = Capability
@@ -54,7 +58,7 @@ class OnboardingView(LoginRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        agency = attempt(form, lambda data: services.agency_create(actor=self.request.user, **data))
+        agency = attempt(form, lambda data: services.agency_create(user=self.request.user, **data))
         if agency is None:
             return self.form_invalid(form)
         messages.success(self.request, f"{agency.name} is ready. Invite your team next.")
@@ -361,3 +365,34 @@ class ApiTokenRevokeView(AgencyViewMixin, TemplateView):
         services.api_token_revoke(actor=self.membership, token=token)
         messages.success(request, f"Token “{token.name}” was revoked.")
         return HttpResponseRedirect(reverse("api_tokens", args=[self.agency.slug]))
+
+
+class AuditLogView(AgencyViewMixin, TemplateView):
+    """The audit log for agency admins: filtered, newest first, keyset-paginated."""
+
+    required_capability = C.VIEW_AUDIT_LOG
+    template_name = "agencies/audit_log.html"
+    page_size = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AuditFilterForm(self.request.GET or None, agency=self.agency)
+        filters = {}
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            member = data.get("member")
+            filters = {
+                "verb": data.get("verb") or None,
+                "actor": member.user if member else None,
+                "since": data.get("since"),
+                "until": data.get("until"),
+            }
+        events = audit_event_list(agency=self.agency, **filters)
+        context["form"] = form
+        context["page"] = keyset_page(
+            events,
+            cursor=self.request.GET.get("cursor"),
+            size=self.page_size,
+            query=self.request.GET,
+        )
+        return context

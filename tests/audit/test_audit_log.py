@@ -75,7 +75,7 @@ def test_cursor_paging_walks_every_event_once(owner, login, agency):
     for day in range(1, 8):
         _event(agency, owner.user, Verb.AGENCY_UPDATED, datetime(2026, 3, day, tzinfo=UTC))
     client = login(owner)
-    from apps.audit.views import AuditLogView
+    from apps.agencies.views import AuditLogView
 
     AuditLogView.page_size = 3
     try:

@@ -1,4 +1,4 @@
-"""The audit log's filter form."""
+"""The audit log page's filter form (the page is the agencies app's: audit sits below it)."""
 
 from django import forms
 
@@ -7,11 +7,16 @@ from apps.audit.models import Verb
 from apps.core.forms import AgencyForm
 
 
+class _MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.display_name
+
+
 class AuditFilterForm(AgencyForm):
     verb = forms.ChoiceField(
         choices=[("", "All events"), *Verb.choices], required=False, label="Event"
     )
-    member = forms.ModelChoiceField(
+    member = _MemberChoiceField(
         queryset=Membership.objects.select_related("user").order_by("user__email"),
         required=False,
         empty_label="Anyone",
@@ -20,12 +25,9 @@ class AuditFilterForm(AgencyForm):
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].label_from_instance = lambda m: m.user.display_name
-
     def clean(self):
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+        super().clean()
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        if since and until and since > until:
             self.add_error("until", "The end date must be on or after the start date.")
-        return data
+        return self.cleaned_data
