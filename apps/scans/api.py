@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.agencies.mixins import AgencyAPIMixin
+from apps.agencies.models import Membership
 from apps.agencies.roles import Capability
 from apps.core.api import CreatedCursorPagination, QueryFiltersMixin
 from apps.core.errors import ConflictError
@@ -178,6 +179,8 @@ class FindingCursorPagination(CreatedCursorPagination):
 
 class ScanAccessMixin:
     """Load the scan through its one door (404 unless its engagement is visible)."""
+
+    membership: Membership  # set by the agency mixin it is used with
 
     def scan(self, scan_id) -> Scan:
         return get_scan(member=self.membership, scan_id=scan_id)

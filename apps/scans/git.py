@@ -125,7 +125,7 @@ def resolve(url: str) -> Target:
         raise CloneError(
             f"The host “{host}” could not be found. Check the address.", code="host_not_found"
         ) from None
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})  # an IP address, whatever the family
     private = [a for a in addresses if not _is_public(a)]
     if private or not addresses:
         raise CloneError(

@@ -3,6 +3,8 @@ the encrypted access token of a private repository."""
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,10 +31,10 @@ class RepositoryAccess(TenantOwnedModel):
 
 
 class ScanQuerySet(TenantQuerySet):
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING])
 
-    def with_findings_by_severity(self):
+    def with_findings_by_severity(self) -> Self:
         """`findings_by_severity` from each report's summary (None until the scan has
         succeeded): what a list shows, without reading whole reports (tens of KB each)."""
         return self.annotate(
@@ -40,6 +42,9 @@ class ScanQuerySet(TenantQuerySet):
                 "findings_by_severity", KeyTransform("summary", "report")
             )
         )
+
+
+ScanManager = models.Manager.from_queryset(ScanQuerySet)
 
 
 class Scan(TenantOwnedModel):
@@ -81,7 +86,7 @@ class Scan(TenantOwnedModel):
     report = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
 
-    objects = ScanQuerySet.as_manager()
+    objects: ClassVar[ScanManager] = ScanManager()
 
     class Meta:
         constraints = [

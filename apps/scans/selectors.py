@@ -40,7 +40,9 @@ def repository_token_hint(*, project: Project) -> str:
     return hint or ""
 
 
-def finding_list(*, scan: Scan, severity: str | None = None, category: str | None = None):
+def finding_list(
+    *, scan: Scan, severity: str | None = None, category: str | None = None
+) -> QuerySet[ScanFinding]:
     qs = ScanFinding.objects.for_agency(scan.agency).filter(scan=scan)
     if severity:
         qs = qs.filter(severity=severity)
@@ -79,13 +81,14 @@ def scan_diff(*, scan: Scan, current: list[ScanFinding] | None = None) -> ScanDi
         return ScanDiff(previous=scan.previous, new=[], fixed=[], unchanged=0)
     if current is None:
         current = list(finding_list(scan=scan))
-    if scan.previous_id is None:
+    previous = scan.previous  # no query when there is none
+    if previous is None:
         return ScanDiff(previous=None, new=current, fixed=[], unchanged=0)
-    before = list(finding_list(scan=scan.previous))
+    before = list(finding_list(scan=previous))
     current_keys = {f.key for f in current}
     before_keys = {f.key for f in before}
     return ScanDiff(
-        previous=scan.previous,
+        previous=previous,
         new=[f for f in current if f.key not in before_keys],
         fixed=[f for f in before if f.key not in current_keys],
         unchanged=len(current_keys & before_keys),

@@ -45,7 +45,8 @@ class SeverityCountsSerializer(serializers.Serializer):
 
 class CategoryCountsSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=CATEGORY_CHOICES)
-    label = serializers.CharField()
+    # The API's field is called "label", like an attribute every DRF field has.
+    label = serializers.CharField()  # type: ignore[assignment]
     total = serializers.IntegerField()
     by_severity = SeverityCountsSerializer()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.agencies.models import Agency, Membership
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
@@ -25,9 +27,13 @@ from apps.projects.activity import record_activity
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_scan
 from apps.scans import crypto
+from apps.scans.engine import ScanReport
 from apps.scans.git import CloneError, check_url
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
 from apps.scans.report import report_rule_titles
+
+# A scan's primary key as the worker has it: a UUID, or its text from a task's arguments.
+ScanId = uuid.UUID | str
 
 # --- Asking for a scan --------------------------------------------------------------------
 
@@ -37,12 +43,12 @@ def _require_can_scan(actor: Membership, project: Project) -> None:
         raise PermissionDeniedError("You cannot scan this engagement's repository.")
 
 
-def _save_token(*, project: Project, token: str, actor) -> None:
+def _save_token(*, project: Project, token: str, user: User | None) -> None:
     token = token.strip()
     if len(token) < 8 or len(token) > 400 or any(c.isspace() for c in token):
         raise ValidationError({"token": "That does not look like an access token."})
     audit_record(
-        verb=Verb.REPOSITORY_TOKEN_SAVED, actor=actor, agency=project.agency, target=project,
+        verb=Verb.REPOSITORY_TOKEN_SAVED, actor=user, agency=project.agency, target=project,
         changes={"token": f"…{token[-4:]}"},
     )  # fmt: skip
     RepositoryAccess.objects.for_agency(project.agency).update_or_create(
@@ -51,7 +57,7 @@ def _save_token(*, project: Project, token: str, actor) -> None:
             "agency": project.agency,
             "token_encrypted": crypto.encrypt(token),
             "token_hint": token[-4:],
-            "updated_by": actor,
+            "updated_by": user,
         },
     )
 
@@ -91,7 +97,7 @@ def scan_request(
             field="repository_url", old=old, new=url,
         )  # fmt: skip
     if token:
-        _save_token(project=project, token=token, actor=getattr(actor, "user", None))
+        _save_token(project=project, token=token, user=getattr(actor, "user", None))
     active = Scan.objects.for_agency(project.agency).active().filter(project=project).first()
     if active is not None:
         return active
@@ -122,7 +128,7 @@ def _lease_until(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.SCAN_LEASE_SECONDS)
 
 
-def scan_claim(*, agency: Agency, scan_id, now: datetime | None = None) -> str | None:
+def scan_claim(*, agency: Agency, scan_id: ScanId, now: datetime | None = None) -> str | None:
     """Take the agency's scan for this worker: a queued one, or a running one whose worker's
     lease ran out. Returns the run token, or None when there is nothing to do (finished,
     running under a live lease, or not the agency's): a second delivery of the task is then
@@ -148,7 +154,7 @@ def scan_claim(*, agency: Agency, scan_id, now: datetime | None = None) -> str |
     return token if claimed else None
 
 
-def scan_heartbeat(*, scan_id, run_token: str) -> bool:
+def scan_heartbeat(*, scan_id: ScanId, run_token: str) -> bool:
     """Extend the lease; False when the scan is no longer this run's (taken over)."""
     now = timezone.now()
     return bool(
@@ -158,7 +164,7 @@ def scan_heartbeat(*, scan_id, run_token: str) -> bool:
     )
 
 
-def scan_release(*, scan_id, run_token: str) -> None:
+def scan_release(*, scan_id: ScanId, run_token: str) -> None:
     """Give a claimed scan back to the queue (before a retry after a transient failure)."""
     Scan.objects.filter(pk=scan_id, status=Scan.Status.RUNNING, run_token=run_token).update(
         status=Scan.Status.QUEUED, run_token="", lease_expires_at=None
@@ -166,7 +172,7 @@ def scan_release(*, scan_id, run_token: str) -> None:
 
 
 @transaction.atomic
-def scan_fail(*, scan_id, run_token: str | None, code: str, reason: str) -> bool:
+def scan_fail(*, scan_id: ScanId, run_token: str | None, code: str, reason: str) -> bool:
     now = timezone.now()
     mine = (
         Q(status=Scan.Status.RUNNING, run_token=run_token)
@@ -203,7 +209,12 @@ class Applied:
 
 @transaction.atomic
 def scan_complete(
-    *, scan_id, run_token: str, report, commit_sha: str, timings: dict[str, float]
+    *,
+    scan_id: ScanId,
+    run_token: str,
+    report: ScanReport,
+    commit_sha: str,
+    timings: dict[str, float],
 ) -> bool:
     """Store the findings and verdicts and apply them to the checklist, once: a run that lost
     its lease (another worker took over) finds the scan no longer its own and stops here."""
@@ -261,7 +272,7 @@ def scan_complete(
     return True
 
 
-def apply_to_checklist(*, scan: Scan, verdicts: dict[str, dict]) -> Applied:
+def apply_to_checklist(*, scan: Scan, verdicts: dict[str, dict[str, Any]]) -> Applied:
     """A passing rule proves its items: done and "verified by scan". A failing one opens a
     gap: the item shows it, and an item marked done goes back to "to do". Items that do not
     apply (N/A, retired) are left alone."""

@@ -138,7 +138,7 @@ def _clone_and_scan(scan: Scan, run_token: str) -> str:
             "The repository has no files to scan (only ignored folders such as node_modules).",
             code="empty_repository",
         )
-    escaping = [w.path for w in report.warnings if w.code == "symlink-outside-tree"]
+    escaping = [w.path or "" for w in report.warnings if w.code == "symlink-outside-tree"]
     if escaping:
         # Never followed, but a prototype should not point into the server's files.
         raise CloneError(

@@ -7,6 +7,8 @@ views load no finding rows at all, only their category and severity."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -198,7 +200,7 @@ class ScanDetailView(AgencyViewMixin, TemplateView):
             verdict["item"] = items.get(verdict["key"])
             verdict["failed_titles"] = [titles.get(r, r) for r in verdict["failed_rules"]]
         diff = selectors.scan_diff(scan=scan, current=findings) if scan.previous_id else None
-        compared = {}
+        compared: dict[str, Any] = {}
         if diff is not None:
             compared = {
                 "previous": diff.previous,
