@@ -5,10 +5,11 @@ Lovable's `lovable-tagger` and lovable.dev links, v0's `generator: 'v0.app'` met
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..context import ScanContext
 from ..model import Evidence, RuleKind
-from ..registry import Outcome, rule
+from ..registry import Outcome, RuleFunc, rule
 from ..snapshot import FileEntry
 from .helpers import (
     MEDIUM,
@@ -37,13 +38,12 @@ def _vite_configs(ctx: ScanContext) -> list[FileEntry]:
     return [e for e in ctx.snapshot.files.values() if e.lname.startswith("vite.config.")][:5]
 
 
-@rule(
-    id="platform.lovable",
-    title="Built with Lovable",
-    category="platform",
-    severity="info",
-    kind=RuleKind.DETECTOR,
-)
+def _detector(*, id: str, title: str) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a platform detector: it reports what built the project, never a problem."""
+    return rule(id=id, title=title, category="platform", severity="info", kind=RuleKind.DETECTOR)
+
+
+@_detector(id="platform.lovable", title="Built with Lovable")
 def lovable(ctx: ScanContext) -> Outcome:
     """Lovable projects list `lovable-tagger` as a dev dependency and wire its componentTagger
     into vite.config; older ones load gptengineer.js, and index.html links lovable.dev."""
@@ -58,13 +58,7 @@ def lovable(ctx: ScanContext) -> Outcome:
     return detect("lovable", "Lovable", hints)
 
 
-@rule(
-    id="platform.v0",
-    title="Built with v0",
-    category="platform",
-    severity="info",
-    kind=RuleKind.DETECTOR,
-)
+@_detector(id="platform.v0", title="Built with v0")
 def v0(ctx: ScanContext) -> Outcome:
     """v0 sets `generator: 'v0.app'` (formerly v0.dev) in the root layout's metadata, names the
     package `my-v0-project` and writes a README linking v0; components.json (shadcn/ui) alone
@@ -82,13 +76,7 @@ def v0(ctx: ScanContext) -> Outcome:
     return detect("v0", "v0", hints)
 
 
-@rule(
-    id="platform.replit",
-    title="Built with Replit",
-    category="platform",
-    severity="info",
-    kind=RuleKind.DETECTOR,
-)
+@_detector(id="platform.replit", title="Built with Replit")
 def replit(ctx: ScanContext) -> Outcome:
     """Replit workspaces carry `.replit` and `replit.nix`; its agent adds `replit.md` and the
     `@replit/vite-plugin-*` dev dependencies."""
@@ -101,13 +89,7 @@ def replit(ctx: ScanContext) -> Outcome:
     return detect("replit", "Replit", hints)
 
 
-@rule(
-    id="platform.bolt",
-    title="Built with Bolt",
-    category="platform",
-    severity="info",
-    kind=RuleKind.DETECTOR,
-)
+@_detector(id="platform.bolt", title="Built with Bolt")
 def bolt(ctx: ScanContext) -> Outcome:
     """Bolt (bolt.new) exports a `.bolt/` folder (config.json, prompt); READMEs often link
     bolt.new."""
@@ -123,13 +105,7 @@ def bolt(ctx: ScanContext) -> Outcome:
     return detect("bolt", "Bolt", hints)
 
 
-@rule(
-    id="platform.cursor",
-    title="Edited with Cursor",
-    category="platform",
-    severity="info",
-    kind=RuleKind.DETECTOR,
-)
+@_detector(id="platform.cursor", title="Edited with Cursor")
 def cursor(ctx: ScanContext) -> Outcome:
     """Cursor reads project rules from `.cursorrules` or `.cursor/rules/*.mdc` and honours
     `.cursorignore`."""

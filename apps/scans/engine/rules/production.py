@@ -9,11 +9,12 @@ to a static front end with no server code of its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..content import CODE_SUFFIXES, CONFIG_SUFFIXES, Signal, signal
 from ..context import ScanContext
 from ..model import Evidence, Finding
-from ..registry import Outcome, failed, not_applicable, passed, rule
+from ..registry import Outcome, RuleFunc, failed, not_applicable, passed, rule
 from .helpers import dep_hint, missing
 
 
@@ -41,6 +42,51 @@ def _verdict(found: list[Evidence], *, ok: str, gap: str, advice: str) -> Outcom
     return failed(gap, [missing(advice)])
 
 
+# What a library rule needs in the repository to apply, and what it says when that is missing.
+_NEEDS: dict[str, tuple[Callable[[ScanContext], bool], str]] = {
+    "code": (lambda ctx: ctx.has_code, "No code."),
+    "backend": (lambda ctx: ctx.has_backend, "No server code of its own."),
+    "server": (lambda ctx: ctx.has_server, "No web server of its own."),
+}
+
+
+def _library_rule(
+    *,
+    id: str,
+    title: str,
+    severity: str,
+    checklist_key: str,
+    sig: Signal,
+    needs: str,
+    doc: str,
+    npm: tuple[str, ...],
+    pypi: tuple[str, ...],
+    ok: str,
+    gap: str,
+    advice: str,
+) -> RuleFunc:
+    """Register a rule that passes when a library doing the job is a dependency (npm or PyPI)
+    or when `sig` finds the code that wires one up."""
+    applies, reason = _NEEDS[needs]
+
+    def check(ctx: ScanContext) -> Outcome:
+        if not applies(ctx):
+            return not_applicable(reason)
+        found = _evidence(ctx, npm=npm, pypi=pypi, signals=(sig,))
+        return _verdict(found, ok=ok, gap=gap, advice=advice)
+
+    check.__doc__ = doc
+    check.__name__ = check.__qualname__ = id.rsplit(".", 1)[-1].replace("-", "_")
+    return rule(
+        id=id,
+        title=title,
+        category="production",
+        severity=severity,
+        checklist_keys=(checklist_key,),
+        signals=(sig,),
+    )(check)
+
+
 ERROR_TRACKING = signal(
     "error-tracking",
     r"(?P<value>Sentry\.init|sentry_sdk\.init|sentry-cdn\.com|Bugsnag\.start|Rollbar\.init"
@@ -51,34 +97,24 @@ ERROR_TRACKING = signal(
 )
 
 
-@rule(
+error_tracking = _library_rule(
     id="production.error-tracking",
     title="Errors are reported to an error tracker",
-    category="production",
     severity="medium",
-    checklist_keys=("observability.error-tracking",),
-    signals=(ERROR_TRACKING,),
-)
-def error_tracking(ctx: ScanContext) -> Outcome:
-    """Sentry, Bugsnag, Rollbar, Honeybadger, Datadog, New Relic, LogRocket or similar, as a
-    dependency or initialised in code (a CDN script counts)."""
-    if not ctx.has_code:
-        return not_applicable("No code.")
-    found = _evidence(
-        ctx,
-        npm=("@sentry/*", "@bugsnag/*", "bugsnag", "rollbar", "@rollbar/*", "@honeybadger-io/*",
-             "@datadog/browser-rum", "dd-trace", "newrelic", "@newrelic/*", "@highlight-run/*",
-             "highlight.run", "logrocket", "@appsignal/*", "@airbrake/*", "raygun4js", "trackjs"),
-        pypi=("sentry-sdk", "raven", "bugsnag", "rollbar", "honeybadger", "newrelic", "ddtrace",
-              "elastic-apm", "appsignal", "pybrake"),
-        signals=(ERROR_TRACKING,),
-    )  # fmt: skip
-    return _verdict(
-        found,
-        ok="Errors go to an error tracker.",
-        gap="No error tracking.",
-        advice="No error tracker (Sentry, Bugsnag, Rollbar...): production errors go unseen.",
-    )
+    checklist_key="observability.error-tracking",
+    sig=ERROR_TRACKING,
+    needs="code",
+    doc="""Sentry, Bugsnag, Rollbar, Honeybadger, Datadog, New Relic, LogRocket or similar, as a
+    dependency or initialised in code (a CDN script counts).""",
+    npm=("@sentry/*", "@bugsnag/*", "bugsnag", "rollbar", "@rollbar/*", "@honeybadger-io/*",
+         "@datadog/browser-rum", "dd-trace", "newrelic", "@newrelic/*", "@highlight-run/*",
+         "highlight.run", "logrocket", "@appsignal/*", "@airbrake/*", "raygun4js", "trackjs"),
+    pypi=("sentry-sdk", "raven", "bugsnag", "rollbar", "honeybadger", "newrelic", "ddtrace",
+          "elastic-apm", "appsignal", "pybrake"),
+    ok="Errors go to an error tracker.",
+    gap="No error tracking.",
+    advice="No error tracker (Sentry, Bugsnag, Rollbar...): production errors go unseen.",
+)  # fmt: skip
 
 
 STRUCTURED_LOGGING = signal(
@@ -100,34 +136,24 @@ STRUCTURED_LOGGING = signal(
 )
 
 
-@rule(
+structured_logging = _library_rule(
     id="production.structured-logging",
     title="Logs are structured",
-    category="production",
     severity="low",
-    checklist_keys=("observability.structured-logging",),
-    signals=(STRUCTURED_LOGGING,),
-)
-def structured_logging(ctx: ScanContext) -> Outcome:
-    """Server logs as JSON or key-value records (pino, winston, bunyan, structlog,
-    python-json-logger, loguru...) that a log service can search, not bare print/console.log."""
-    if not ctx.has_backend:
-        return not_applicable("No server code of its own.")
-    found = _evidence(
-        ctx,
-        npm=("pino", "winston", "bunyan", "log4js", "roarr", "tslog", "@logtail/*", "@axiomhq/*",
-             "pino-http", "@google-cloud/logging-winston", "nestjs-pino"),
-        pypi=("structlog", "python-json-logger", "loguru", "json-log-formatter", "ecs-logging",
-              "django-structlog", "logfire", "google-cloud-logging"),
-        signals=(STRUCTURED_LOGGING,),
-    )  # fmt: skip
-    return _verdict(
-        found,
-        ok="Logs are structured.",
-        gap="No structured logging.",
-        advice="No structured logging (pino, winston, structlog, JSON formatter): logs cannot be "
-        "searched or correlated.",
-    )
+    checklist_key="observability.structured-logging",
+    sig=STRUCTURED_LOGGING,
+    needs="backend",
+    doc="""Server logs as JSON or key-value records (pino, winston, bunyan, structlog,
+    python-json-logger, loguru...) that a log service can search, not bare print/console.log.""",
+    npm=("pino", "winston", "bunyan", "log4js", "roarr", "tslog", "@logtail/*", "@axiomhq/*",
+         "pino-http", "@google-cloud/logging-winston", "nestjs-pino"),
+    pypi=("structlog", "python-json-logger", "loguru", "json-log-formatter", "ecs-logging",
+          "django-structlog", "logfire", "google-cloud-logging"),
+    ok="Logs are structured.",
+    gap="No structured logging.",
+    advice="No structured logging (pino, winston, structlog, JSON formatter): logs cannot be "
+    "searched or correlated.",
+)  # fmt: skip
 
 
 RATE_LIMITING = signal(
@@ -143,37 +169,27 @@ RATE_LIMITING = signal(
 )
 
 
-@rule(
+rate_limiting = _library_rule(
     id="production.rate-limiting",
     title="Requests are rate limited",
-    category="production",
     severity="medium",
-    checklist_keys=("security.rate-limiting",),
-    signals=(RATE_LIMITING,),
-)
-def rate_limiting(ctx: ScanContext) -> Outcome:
-    """A rate limiter in front of the server's endpoints (express-rate-limit,
+    checklist_key="security.rate-limiting",
+    sig=RATE_LIMITING,
+    needs="backend",
+    doc="""A rate limiter in front of the server's endpoints (express-rate-limit,
     rate-limiter-flexible, @upstash/ratelimit, slowapi, Flask-Limiter, django-ratelimit, DRF
-    throttling, nginx limit_req): without one, an API that calls a paid LLM can be run up."""
-    if not ctx.has_backend:
-        return not_applicable("No server code of its own.")
-    found = _evidence(
-        ctx,
-        npm=("express-rate-limit", "rate-limiter-flexible", "@upstash/ratelimit",
-             "express-slow-down",
-             "@nestjs/throttler", "hono-rate-limiter", "koa-ratelimit", "@fastify/rate-limit",
-             "next-rate-limit", "@arcjet/next", "@arcjet/node", "limiter"),
-        pypi=("slowapi", "flask-limiter", "django-ratelimit", "django-axes", "fastapi-limiter",
-              "limits"),
-        signals=(RATE_LIMITING,),
-    )  # fmt: skip
-    return _verdict(
-        found,
-        ok="Requests are rate limited.",
-        gap="No rate limiting.",
-        advice="No rate limiting on the server: endpoints (and the paid APIs behind them) can be "
-        "flooded.",
-    )
+    throttling, nginx limit_req): without one, an API that calls a paid LLM can be run up.""",
+    npm=("express-rate-limit", "rate-limiter-flexible", "@upstash/ratelimit",
+         "express-slow-down",
+         "@nestjs/throttler", "hono-rate-limiter", "koa-ratelimit", "@fastify/rate-limit",
+         "next-rate-limit", "@arcjet/next", "@arcjet/node", "limiter"),
+    pypi=("slowapi", "flask-limiter", "django-ratelimit", "django-axes", "fastapi-limiter",
+          "limits"),
+    ok="Requests are rate limited.",
+    gap="No rate limiting.",
+    advice="No rate limiting on the server: endpoints (and the paid APIs behind them) can be "
+    "flooded.",
+)  # fmt: skip
 
 
 SECURITY_HEADERS = signal(
@@ -189,34 +205,24 @@ SECURITY_HEADERS = signal(
 )  # fmt: skip
 
 
-@rule(
+security_headers = _library_rule(
     id="production.security-headers",
     title="Security headers are set",
-    category="production",
     severity="medium",
-    checklist_keys=("security.security-headers",),
-    signals=(SECURITY_HEADERS,),
-)
-def security_headers(ctx: ScanContext) -> Outcome:
-    """Content-Security-Policy, HSTS, X-Frame-Options and friends: set by helmet, django-csp /
+    checklist_key="security.security-headers",
+    sig=SECURITY_HEADERS,
+    needs="code",
+    doc="""Content-Security-Policy, HSTS, X-Frame-Options and friends: set by helmet, django-csp /
     SECURE_* settings, Flask-Talisman, Next.js `headers()`, vercel.json, netlify.toml or a
-    `_headers` file."""
-    if not ctx.has_code:
-        return not_applicable("No code.")
-    found = _evidence(
-        ctx,
-        npm=("helmet", "@fastify/helmet", "koa-helmet", "next-secure-headers",
-             "@next-safe/middleware",
-             "lusca"),
-        pypi=("django-csp", "flask-talisman", "secure", "django-permissions-policy"),
-        signals=(SECURITY_HEADERS,),
-    )  # fmt: skip
-    return _verdict(
-        found,
-        ok="Security headers are configured.",
-        gap="No security headers.",
-        advice="No Content-Security-Policy, HSTS or X-Frame-Options configured anywhere.",
-    )
+    `_headers` file.""",
+    npm=("helmet", "@fastify/helmet", "koa-helmet", "next-secure-headers",
+         "@next-safe/middleware",
+         "lusca"),
+    pypi=("django-csp", "flask-talisman", "secure", "django-permissions-policy"),
+    ok="Security headers are configured.",
+    gap="No security headers.",
+    advice="No Content-Security-Policy, HSTS or X-Frame-Options configured anywhere.",
+)  # fmt: skip
 
 
 INPUT_VALIDATION = signal(
@@ -228,34 +234,24 @@ INPUT_VALIDATION = signal(
 )
 
 
-@rule(
+input_validation = _library_rule(
     id="production.input-validation",
     title="Input is validated with a schema library",
-    category="production",
     severity="medium",
-    checklist_keys=("security.input-validation",),
-    signals=(INPUT_VALIDATION,),
-)
-def input_validation(ctx: ScanContext) -> Outcome:
-    """A validation library (zod, yup, joi, valibot, class-validator, ajv, pydantic,
-    marshmallow, Django forms or DRF serializers) rather than hand-written checks."""
-    if not ctx.has_code:
-        return not_applicable("No code.")
-    found = _evidence(
-        ctx,
-        npm=("zod", "yup", "joi", "@hapi/joi", "valibot", "superstruct", "class-validator", "ajv",
-             "@sinclair/typebox", "express-validator", "io-ts", "arktype", "@vinejs/vine",
-             "runtypes", "@effect/schema", "vest"),
-        pypi=("pydantic", "marshmallow", "cerberus", "voluptuous", "jsonschema",
-              "djangorestframework", "fastapi", "wtforms", "flask-wtf", "msgspec"),
-        signals=(INPUT_VALIDATION,),
-    )  # fmt: skip
-    return _verdict(
-        found,
-        ok="Input validation library in use.",
-        gap="No input validation library.",
-        advice="No schema validation library (zod, yup, pydantic...): request data is trusted.",
-    )
+    checklist_key="security.input-validation",
+    sig=INPUT_VALIDATION,
+    needs="code",
+    doc="""A validation library (zod, yup, joi, valibot, class-validator, ajv, pydantic,
+    marshmallow, Django forms or DRF serializers) rather than hand-written checks.""",
+    npm=("zod", "yup", "joi", "@hapi/joi", "valibot", "superstruct", "class-validator", "ajv",
+         "@sinclair/typebox", "express-validator", "io-ts", "arktype", "@vinejs/vine",
+         "runtypes", "@effect/schema", "vest"),
+    pypi=("pydantic", "marshmallow", "cerberus", "voluptuous", "jsonschema",
+          "djangorestframework", "fastapi", "wtforms", "flask-wtf", "msgspec"),
+    ok="Input validation library in use.",
+    gap="No input validation library.",
+    advice="No schema validation library (zod, yup, pydantic...): request data is trusted.",
+)  # fmt: skip
 
 
 HEALTH_ROUTE = signal(
@@ -385,33 +381,23 @@ CACHING = signal(
 )
 
 
-@rule(
+caching = _library_rule(
     id="production.caching",
     title="An application cache is in place",
-    category="production",
     severity="low",
-    checklist_keys=("caching.application-cache",),
-    signals=(CACHING,),
-)
-def caching(ctx: ScanContext) -> Outcome:
-    """A server-side cache: Redis or Memcached clients, Django's cache framework with a shared
+    checklist_key="caching.application-cache",
+    sig=CACHING,
+    needs="server",
+    doc="""A server-side cache: Redis or Memcached clients, Django's cache framework with a shared
     backend, Flask-Caching, cachetools, Next.js data cache (`unstable_cache`, `revalidate`) or
-    HTTP caching headers set by the server."""
-    if not ctx.has_server:
-        return not_applicable("No web server of its own.")
-    found = _evidence(
-        ctx,
-        npm=("redis", "ioredis", "@upstash/redis", "@vercel/kv", "memcached", "memjs", "node-cache",
-             "lru-cache", "keyv", "cache-manager", "apicache", "@keyv/redis",
-             "@nestjs/cache-manager"),
-        pypi=("redis", "django-redis", "flask-caching", "cachetools", "aiocache", "fastapi-cache2",
-              "pymemcache", "python-memcached", "diskcache", "django-cacheops", "hiredis"),
-        signals=(CACHING,),
-    )  # fmt: skip
-    return _verdict(
-        found,
-        ok="An application cache is in place.",
-        gap="No application cache.",
-        advice="No server-side cache (Redis, Memcached, framework cache): every request hits the "
-        "database.",
-    )
+    HTTP caching headers set by the server.""",
+    npm=("redis", "ioredis", "@upstash/redis", "@vercel/kv", "memcached", "memjs", "node-cache",
+         "lru-cache", "keyv", "cache-manager", "apicache", "@keyv/redis",
+         "@nestjs/cache-manager"),
+    pypi=("redis", "django-redis", "flask-caching", "cachetools", "aiocache", "fastapi-cache2",
+          "pymemcache", "python-memcached", "diskcache", "django-cacheops", "hiredis"),
+    ok="An application cache is in place.",
+    gap="No application cache.",
+    advice="No server-side cache (Redis, Memcached, framework cache): every request hits the "
+    "database.",
+)  # fmt: skip

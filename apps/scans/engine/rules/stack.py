@@ -17,6 +17,11 @@ def _config_files(ctx: ScanContext, prefix: str) -> list[FileEntry]:
     return [e for e in ctx.snapshot.files.values() if e.lname.startswith(prefix)][:3]
 
 
+def _config_hints(ctx: ScanContext, name: str) -> list[Hint]:
+    """A medium hint for each of the first `name`.* files (next.config.mjs, nuxt.config.ts)."""
+    return [Hint(MEDIUM, Evidence(name, e.path)) for e in _config_files(ctx, f"{name}.")]
+
+
 def _detector(detector_id: str, name: str) -> dict[str, Any]:
     return {
         "id": f"stack.{detector_id}",
@@ -46,9 +51,7 @@ def nextjs(ctx: ScanContext) -> Outcome:
     """Next.js: the `next` dependency or a next.config.* file."""
     dep = ctx.manifests.npm("next")
     hints = dep_hint(dep, STRONG)
-    hints += [
-        Hint(MEDIUM, Evidence("next.config", e.path)) for e in _config_files(ctx, "next.config.")
-    ]
+    hints += _config_hints(ctx, "next.config")
     return detect("nextjs", "Next.js", hints, version=clean_version(dep.spec if dep else None))
 
 
@@ -58,9 +61,7 @@ def vue(ctx: ScanContext) -> Outcome:
     m = ctx.manifests
     dep = m.npm("vue")
     hints = dep_hint(dep, STRONG) + dep_hint(m.npm("nuxt"), STRONG)
-    hints += [
-        Hint(MEDIUM, Evidence("nuxt.config", e.path)) for e in _config_files(ctx, "nuxt.config.")
-    ]
+    hints += _config_hints(ctx, "nuxt.config")
     sfc = next((e for e in ctx.snapshot.files.values() if e.suffix == ".vue"), None)
     hints += file_hint(sfc, ".vue components", MEDIUM)
     return detect("vue", "Vue", hints, version=clean_version(dep.spec if dep else None))
@@ -72,10 +73,7 @@ def svelte(ctx: ScanContext) -> Outcome:
     m = ctx.manifests
     dep = m.npm("svelte")
     hints = dep_hint(dep, STRONG) + dep_hint(m.npm("@sveltejs/kit"), STRONG)
-    hints += [
-        Hint(MEDIUM, Evidence("svelte.config", e.path))
-        for e in _config_files(ctx, "svelte.config.")
-    ]
+    hints += _config_hints(ctx, "svelte.config")
     name = "SvelteKit" if m.npm("@sveltejs/kit") else "Svelte"
     return detect("svelte", name, hints, version=clean_version(dep.spec if dep else None))
 
