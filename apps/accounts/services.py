@@ -10,15 +10,15 @@ from apps.audit.services import audit_record
 
 
 @transaction.atomic
-def user_update_profile(*, actor: User, name: str, time_zone: str) -> User:
-    changes = {}
+def user_update_profile(*, user: User, name: str, time_zone: str) -> User:
+    changes: dict[str, list[str]] = {}
     for field, value in (("name", name.strip()), ("time_zone", time_zone)):
-        old = getattr(actor, field)
+        old = getattr(user, field)
         if old != value:
             changes[field] = [old, value]
-            setattr(actor, field, value)
+            setattr(user, field, value)
     if changes:
-        actor.full_clean(exclude=["password"])
-        actor.save(update_fields=list(changes))
-        audit_record(verb=Verb.PROFILE_UPDATED, actor=actor, changes=changes)
-    return actor
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(changes))
+        audit_record(verb=Verb.PROFILE_UPDATED, actor=user, changes=changes)
+    return user

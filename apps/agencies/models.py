@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
 
 from apps.accounts.validators import validate_time_zone
 from apps.agencies.roles import Capability, Role, role_can
@@ -53,6 +55,9 @@ class Membership(TenantOwnedModel):
         on_delete=models.SET_NULL,
         related_name="memberships",
     )
+    # Not a column: guardian's cache of this member's engagement grants for one request,
+    # set by apps.projects.permissions (prefetch_grants) and read by its checks.
+    _perm_checker: ObjectPermissionChecker
 
     class Meta:
         constraints = [
@@ -81,11 +86,14 @@ class Membership(TenantOwnedModel):
         return self.role == Role.OWNER
 
 
-class InvitationQuerySet(TenantQuerySet):
-    def pending(self):
+class InvitationQuerySet(TenantQuerySet["Invitation"]):
+    def pending(self) -> Self:
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
+
+
+InvitationManager = models.Manager.from_queryset(InvitationQuerySet)
 
 
 class Invitation(TenantOwnedModel):
@@ -121,7 +129,7 @@ class Invitation(TenantOwnedModel):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    objects: ClassVar[InvitationManager] = InvitationManager()
 
     class Meta:
         constraints = [

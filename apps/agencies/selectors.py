@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
+from apps.accounts.models import User
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Role
 
@@ -28,7 +29,7 @@ def membership_role_counts(*, agency: Agency) -> dict[str, int]:
     return counts
 
 
-def memberships_for_user(*, user) -> QuerySet[Membership]:
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     """The agencies a person belongs to (for the switcher and /api/v1/me): user-scoped."""
     return Membership.objects.filter(user=user).select_related("agency").order_by("agency__name")
 
@@ -44,7 +45,7 @@ def invitation_list(*, agency: Agency, status: str | None = None) -> QuerySet[In
     return qs.order_by("-created_at", "-id")
 
 
-def pending_invitations_for_user(*, user) -> QuerySet[Invitation]:
+def pending_invitations_for_user(*, user: User) -> QuerySet[Invitation]:
     """Open invitations to any of a person's verified addresses, in agencies they have not
     joined yet, across agencies: offered to them at onboarding."""
     verified = (

@@ -1,7 +1,8 @@
 """Writes for agencies: creating one, inviting people, roles, removal and API tokens.
 
 Every function is keyword-only, atomic, validates before it saves and records the audit event
-in the same transaction. The acting user is always passed in as `actor`.
+in the same transaction. The acting member is passed in as `actor` (a Membership); where there
+is no agency to be a member of yet, the acting person is `user`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.agencies.hooks import member_became_client, member_leaving
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
@@ -30,8 +33,8 @@ API_TOKEN_PREFIX = "lp_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic
-def agency_create(*, actor, name: str, slug: str, time_zone: str = "UTC") -> Agency:
-    """Create an agency with `actor` as its first owner."""
+def agency_create(*, user: User, name: str, slug: str, time_zone: str = "UTC") -> Agency:
+    """Create an agency with `user` as its first owner."""
     agency = Agency(name=name.strip(), slug=slug.strip().lower(), time_zone=time_zone)
     agency.full_clean()
     try:
@@ -42,12 +45,12 @@ def agency_create(*, actor, name: str, slug: str, time_zone: str = "UTC") -> Age
         raise ValidationError(
             {"slug": "That address was just taken; choose another."}, code="unique"
         ) from None
-    membership = Membership(agency=agency, user=actor, role=Role.OWNER)
+    membership = Membership(agency=agency, user=user, role=Role.OWNER)
     membership.full_clean()
     membership.save()
     audit_record(
         verb=Verb.AGENCY_CREATED,
-        actor=actor,
+        actor=user,
         agency=agency,
         target=agency,
         changes={"name": name, "slug": agency.slug},
@@ -98,7 +101,7 @@ def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
 
 @transaction.atomic
 def invitation_create(
-    *, actor: Membership, email: str, role: str, client=None
+    *, actor: Membership, email: str, role: str, client: Model | None = None
 ) -> tuple[Invitation, str]:
     """Invite `email` to the actor's agency; returns the invitation and its one-time token.
     A client contact's invitation names their client; accepting links them to it."""
@@ -122,7 +125,8 @@ def invitation_create(
         role=role,
         token_hash=digest,
         invited_by=actor.user,
-        client=client,
+        # Typed as a Model: clients sits above agencies, so its Client cannot be imported here.
+        client=client,  # type: ignore[misc]
         expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
     invitation.full_clean(exclude=["token_hash"])
@@ -149,7 +153,7 @@ def invitation_create(
 def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Invitation, str]:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
     _assert_may_grant(actor, invitation.role)
-    invitation = lock_own(Invitation.objects, agency=actor.agency, pk=invitation.pk)
+    invitation = lock_own(Invitation.objects.all(), agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise ApplicationError(
             f"This invitation was already {invitation.get_status_display().lower()}.",
@@ -174,7 +178,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Inv
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
     _assert_may_grant(actor, invitation.role)
-    invitation = lock_own(Invitation.objects, agency=actor.agency, pk=invitation.pk)
+    invitation = lock_own(Invitation.objects.all(), agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at:
         raise ApplicationError(
             "This invitation was already accepted; remove the member instead.",
@@ -197,7 +201,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
 class InvitationInvalidError(ApplicationError):
     """The link is unknown, used, revoked or expired: nothing happened."""
 
-    def __init__(self, message: str, *, code: str):
+    def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message, code=code, status=410 if code != "invitation_unknown" else 404)
 
 
@@ -235,7 +239,7 @@ def _raise_unless_pending(invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def invitation_accept(*, user, invitation: Invitation) -> Membership:
+def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     """Join the agency. The user must own the invited address, verified: either they followed
     the emailed link or they signed in with that address, which proves the same thing."""
     invitation = (
@@ -424,7 +428,7 @@ def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> t
 def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
     if token.membership_id != actor.pk:
         require(actor, Capability.MANAGE_AGENCY)
-    token = lock_own(ApiToken.objects, agency=actor.agency, pk=token.pk)
+    token = lock_own(ApiToken.objects.all(), agency=actor.agency, pk=token.pk)
     if token.revoked_at:
         return token
     token.revoked_at = timezone.now()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.agencies.models import Agency
 from apps.core.models import TenantOwnedModel, TenantQuerySet, UUIDModel
 
 
@@ -43,8 +46,8 @@ class CatalogRelease(models.Model):
         return f"Catalog v{self.version}"
 
 
-class CatalogItemQuerySet(TenantQuerySet):
-    def available_to(self, agency):
+class CatalogItemQuerySet(TenantQuerySet["CatalogItem"]):
+    def available_to(self, agency: Agency) -> Self:
         """The shared catalog plus the agency's own items, minus retired ones."""
         from apps.core.tenancy import check_agency
 
@@ -114,13 +117,16 @@ class CatalogItem(UUIDModel):
         return not (self.platforms and platform not in self.platforms)
 
 
-class ProjectItemQuerySet(TenantQuerySet):
-    def current(self):
+class ProjectItemQuerySet(TenantQuerySet["ProjectItem"]):
+    def current(self) -> Self:
         """Items that apply to the engagement's present profile."""
         return self.filter(retired_at__isnull=True)
 
-    def open(self):
+    def open(self) -> Self:
         return self.current().filter(status__in=[ItemStatus.TODO, ItemStatus.IN_PROGRESS])
+
+
+ProjectItemManager = models.Manager.from_queryset(ProjectItemQuerySet)
 
 
 class ProjectItem(TenantOwnedModel):
@@ -159,7 +165,7 @@ class ProjectItem(TenantOwnedModel):
     retired_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ProjectItemQuerySet.as_manager()
+    objects: ClassVar[ProjectItemManager] = ProjectItemManager()
 
     @classmethod
     def from_catalog(cls, catalog_item: CatalogItem, **fields) -> ProjectItem:

@@ -9,7 +9,7 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.agencies.models import Membership
+from apps.agencies.models import Agency, Membership
 from apps.checklists import readiness
 from apps.checklists.models import (
     CatalogItem,
@@ -17,6 +17,7 @@ from apps.checklists.models import (
     Evidence,
     ItemStatus,
     ProjectItem,
+    ProjectItemQuerySet,
     ReadinessSnapshot,
 )
 from apps.projects.models import Activity, Project
@@ -25,7 +26,7 @@ from apps.projects.selectors import first_page, visible_project_filter, visible_
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def _with_row_fields(qs: QuerySet[ProjectItem]) -> QuerySet[ProjectItem]:
+def _with_row_fields(qs: ProjectItemQuerySet) -> ProjectItemQuerySet:
     """What an item's row shows beyond its own columns: the catalog's target (one column, not
     the whole catalog row with its guidance) and how much evidence it has, counted per row
     rather than by a join grouped over every selected column."""
@@ -153,7 +154,7 @@ def category_counts(*, project: Project) -> dict[str, dict[str, int]]:
     return {row["category"]: {"total": row["total"], "open": row["open"]} for row in rows}
 
 
-def agency_catalog(*, agency, own_only: bool = False) -> QuerySet[CatalogItem]:
+def agency_catalog(*, agency: Agency, own_only: bool = False) -> QuerySet[CatalogItem]:
     qs = (
         CatalogItem.objects.for_agency(agency)
         if own_only

@@ -130,9 +130,9 @@ def _label(field: str, value: Any) -> str:
     if value in (None, ""):
         return ""
     if field == "status":
-        return ItemStatus(value).label
+        return str(ItemStatus(value).label)
     if field == "assignee":
-        return value.user.display_name
+        return str(value.user.display_name)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

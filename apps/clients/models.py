@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.db import models
 from django.db.models.functions import Lower
 
 from apps.core.models import TenantOwnedModel, TenantQuerySet
 
 
-class ClientQuerySet(TenantQuerySet):
-    def active(self):
+class ClientQuerySet(TenantQuerySet["Client"]):
+    def active(self) -> Self:
         return self.exclude(status=Client.Status.ARCHIVED)
+
+
+ClientManager = models.Manager.from_queryset(ClientQuerySet)
 
 
 class Client(TenantOwnedModel):
@@ -25,7 +30,7 @@ class Client(TenantOwnedModel):
     notes = models.TextField(max_length=5000, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
 
-    objects = ClientQuerySet.as_manager()
+    objects: ClassVar[ClientManager] = ClientManager()
 
     class Meta:
         constraints = [

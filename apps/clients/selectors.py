@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from apps.agencies.models import Agency
 from apps.clients.models import Client, ClientContact
 
 
 def client_list(
-    *, agency, search: str | None = None, status: str | None = None
+    *, agency: Agency, search: str | None = None, status: str | None = None
 ) -> QuerySet[Client]:
     qs = Client.objects.for_agency(agency).annotate(
         project_count=Count("projects", filter=Q(projects__archived_at__isnull=True))

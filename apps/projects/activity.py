@@ -26,7 +26,8 @@ def record_activity(
     activity = Activity.objects.create(
         agency_id=project.agency_id,
         project=project,
-        item=item,
+        # By id: the item is a checklists row, and checklists sits above projects.
+        item_id=item.pk if item is not None else None,
         actor=actor,
         kind=kind,
         field=field,

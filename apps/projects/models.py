@@ -3,6 +3,8 @@ happened to them. An engagement is a `Project` in the code."""
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,9 +15,12 @@ from apps.core.models import TenantOwnedModel, TenantQuerySet
 from apps.projects.profile import Framework, Platform, Stage, Tier, recommend_tier
 
 
-class ProjectQuerySet(TenantQuerySet):
-    def active(self):
+class ProjectQuerySet(TenantQuerySet["Project"]):
+    def active(self) -> Self:
         return self.filter(archived_at__isnull=True)
+
+
+ProjectManager = models.Manager.from_queryset(ProjectQuerySet)
 
 
 class Project(TenantOwnedModel):
@@ -59,7 +64,7 @@ class Project(TenantOwnedModel):
     scan_schedule = models.CharField(max_length=8, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ProjectQuerySet.as_manager()
+    objects: ClassVar[ProjectManager] = ProjectManager()
 
     class Meta:
         permissions = [("work_on_project", "Work on the engagement's checklist and scans")]

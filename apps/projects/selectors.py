@@ -4,16 +4,20 @@ client's."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
+from typing import TypeVar
+from uuid import UUID
 
-from apps.agencies.models import Membership
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet, Subquery
+
+from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Capability, Role
-from apps.projects.models import Activity, Assignment, Project
+from apps.projects.models import Activity, Assignment, Project, ProjectQuerySet
 
 C = Capability
+M = TypeVar("M", bound=Model)
 
 
-def visible_projects(*, member: Membership) -> QuerySet[Project]:
+def visible_projects(*, member: Membership) -> ProjectQuerySet:
     qs = Project.objects.for_agency(member.agency)
     if member.can(C.VIEW_ALL_ENGAGEMENTS):
         return qs
@@ -31,7 +35,7 @@ def project_list(
     *,
     member: Membership,
     stage: str | None = None,
-    client_id=None,
+    client_id: UUID | str | None = None,
     search: str | None = None,
     archived: bool = False,
     assignee: Membership | None = None,
@@ -65,7 +69,7 @@ def project_detail_queryset(*, member: Membership) -> QuerySet[Project]:
     )
 
 
-def assignable_members(*, agency) -> QuerySet[Membership]:
+def assignable_members(*, agency: Agency) -> QuerySet[Membership]:
     """Staff who can be put on an engagement (engineers, and admins who want to be)."""
     return (
         Membership.objects.for_agency(agency)
@@ -105,11 +109,14 @@ def visible_project_filter(member: Membership, prefix: str = "project") -> Q:
     return Q(**{f"{prefix}__in": visible_projects(member=member)})
 
 
-def first_page(qs: QuerySet, *, limit: int, order: tuple[str, ...], related: tuple[str, ...]):
+def first_page(
+    qs: QuerySet[M], *, limit: int, order: tuple[str, ...], related: tuple[str, ...]
+) -> QuerySet[M]:
     """Pick the page's ids first, then join what the page shows: joining before LIMIT made
     PostgreSQL join every candidate row (measured 8 ms against under 1 ms)."""
     ids = qs.order_by(*order).values("pk")[:limit]
-    return qs.model.objects.filter(pk__in=Subquery(ids)).select_related(*related).order_by(*order)
+    page: QuerySet[M] = qs.model._default_manager.filter(pk__in=Subquery(ids))
+    return page.select_related(*related).order_by(*order)
 
 
 def recent_activity(*, member: Membership, limit: int = 10) -> QuerySet[Activity]:
