@@ -14,6 +14,7 @@ handler404 = "apps.core.views.page_not_found"
 handler500 = "apps.core.views.server_error"
 
 agency_patterns = [
+    path("", include("apps.workspace.urls")),
     path("", include("apps.agencies.urls")),
     path("", include("apps.clients.urls")),
     path("", include("apps.projects.urls")),

@@ -5,7 +5,6 @@ from django.urls import path
 from apps.agencies import views
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
     path("settings/", views.AgencySettingsView.as_view(), name="agency_settings"),
     path("settings/members/", views.MemberListView.as_view(), name="members"),
     path(

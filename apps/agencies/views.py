@@ -122,26 +122,6 @@ def _invitation_error(request, exc: services.InvitationInvalidError):
     )
 
 
-class DashboardView(AgencyViewMixin, TemplateView):
-    """Staff land here; client contacts have their own home, the portal."""
-
-    template_name = "agencies/dashboard.html"
-
-    def get(self, request, *args, **kwargs):
-        if not self.membership.can(C.USE_STAFF_APP):
-            return redirect("portal", agency_slug=self.agency.slug)
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        from apps.projects.views import dashboard_context
-
-        context = super().get_context_data(**kwargs)
-        agency, member = self.agency, self.membership
-        context.update(dashboard_context(member))
-        context["member_total"] = sum(selectors.membership_role_counts(agency=agency).values())
-        return context
-
-
 class AgencySettingsView(AgencyViewMixin, FormView):
     required_capability = C.MANAGE_AGENCY
     template_name = "agencies/settings_general.html"

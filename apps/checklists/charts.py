@@ -1,10 +1,28 @@
-"""The readiness chart: daily points as an inline SVG polyline (no chart library needed)."""
+"""Readiness as pages draw it: the bars by category (`readiness_context`) and the daily
+chart as an inline SVG polyline (no chart library needed)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
+
+from apps.checklists.forms import CATEGORY_LABELS
+from apps.checklists.selectors import project_readiness
+from apps.projects.models import Project
+
+
+def readiness_context(project: Project) -> dict[str, Any]:
+    """The engagement's readiness, and its categories in catalog order, each with its score
+    and level, for bars and the report."""
+    readiness = project_readiness(project=project)
+    categories = [
+        {"key": key, "label": label, "score": readiness.categories[key]}
+        for key, label in CATEGORY_LABELS.items()
+        if key in readiness.categories
+    ]
+    return {"readiness": readiness, "categories": categories}
 
 
 @dataclass(frozen=True)

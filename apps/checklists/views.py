@@ -16,6 +16,7 @@ from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.roles import Capability
 from apps.checklists import selectors, services
 from apps.checklists.access import get_item, get_item_row, get_own_catalog_item
+from apps.checklists.charts import readiness_context
 from apps.checklists.forms import (
     CATEGORY_LABELS,
     CatalogItemForm,
@@ -27,7 +28,7 @@ from apps.checklists.forms import (
 from apps.checklists.models import ItemStatus
 from apps.core.errors import ApplicationError
 from apps.core.views_helpers import attempt, run_action, safe_next, submit
-from apps.projects.views import ProjectMixin, readiness_context
+from apps.projects.mixins import ProjectMixin
 
 C = Capability
 

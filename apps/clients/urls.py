@@ -7,7 +7,6 @@ from apps.clients import views
 urlpatterns = [
     path("clients/", views.ClientListView.as_view(), name="clients"),
     path("clients/new/", views.ClientCreateView.as_view(), name="client_create"),
-    path("clients/<uuid:client_id>/", views.ClientDetailView.as_view(), name="client_detail"),
     path("clients/<uuid:client_id>/edit/", views.ClientEditView.as_view(), name="client_edit"),
     path(
         "clients/<uuid:client_id>/contacts/<uuid:contact_id>/invite/",

@@ -1,4 +1,5 @@
-"""Client pages for agency admins: list, create, edit or archive, and contacts."""
+"""Client pages for agency admins: list, create, edit or archive, and contacts (the client's
+own page, which lists its engagements, is in apps.workspace)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.roles import Capability
 from apps.clients import selectors, services
 from apps.clients.access import get_client, get_contact
-from apps.clients.forms import ClientFilterForm, ClientForm, ContactForm
+from apps.clients.forms import ClientFilterForm, ClientForm
 from apps.core.errors import ApplicationError
 from apps.core.views_helpers import attempt, submit
-from apps.projects.selectors import project_list
 
 C = Capability
 
@@ -48,36 +48,6 @@ class ClientCreateView(AgencyViewMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{client.name} added. Add its people next.")
         return redirect("client_detail", agency_slug=self.agency.slug, client_id=client.pk)
-
-
-class ClientDetailView(AgencyViewMixin, TemplateView):
-    """The client, its people and its engagements. Posting adds a contact."""
-
-    required_capability = C.MANAGE_ENGAGEMENTS
-    template_name = "clients/client_detail.html"
-
-    @cached_property
-    def client(self):
-        return get_client(agency=self.agency, client_id=self.kwargs["client_id"])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        client = self.client
-        context["client"] = client
-        context["contacts"] = selectors.contact_list(client=client)
-        context["projects"] = project_list(member=self.membership, client_id=client.pk)
-        context.setdefault("contact_form", ContactForm())
-        return context
-
-    def post(self, request, agency_slug, client_id):
-        client = self.client
-        form = ContactForm(request.POST)
-        if submit(form, lambda data: services.contact_create(
-            actor=self.membership, client=client, **data
-        )):  # fmt: skip
-            messages.success(request, f"{form.cleaned_data['name']} added to {client.name}.")
-            return redirect("client_detail", agency_slug=agency_slug, client_id=client.pk)
-        return self.render_to_response(self.get_context_data(contact_form=form))
 
 
 class ClientEditView(AgencyViewMixin, FormView):

@@ -1,4 +1,5 @@
-"""Engagement pages, My work and the client portal, mounted under /<agency_slug>/."""
+"""Engagement pages (list, create, edit, tier, team, environments, archive), mounted under
+/<agency_slug>/; the engagement page itself is in apps.workspace."""
 
 from django.urls import path
 
@@ -7,7 +8,6 @@ from apps.projects import views
 urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="projects"),
     path("projects/new/", views.ProjectCreateView.as_view(), name="project_create"),
-    path("projects/<uuid:project_id>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("projects/<uuid:project_id>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
     path("projects/<uuid:project_id>/tier/", views.ProjectTierView.as_view(), name="project_tier"),
     path(
@@ -30,16 +30,4 @@ urlpatterns = [
         views.UnassignView.as_view(),
         name="project_unassign",
     ),
-    path(
-        "projects/<uuid:project_id>/report/",
-        views.ProjectReportView.as_view(),
-        name="project_report",
-    ),
-    path(
-        "projects/<uuid:project_id>/export.csv",
-        views.ProjectExportView.as_view(),
-        name="project_export",
-    ),
-    path("work/", views.MyWorkView.as_view(), name="my_work"),
-    path("portal/", views.PortalView.as_view(), name="portal"),
 ]

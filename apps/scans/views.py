@@ -22,8 +22,8 @@ from apps.agencies.roles import Capability
 from apps.checklists import selectors as checklist_selectors
 from apps.core.pagination import keyset_page
 from apps.core.views_helpers import submit
+from apps.projects.mixins import ProjectMixin
 from apps.projects.permissions import can_scan, is_client_of
-from apps.projects.views import ProjectMixin
 from apps.scans import selectors, services
 from apps.scans.access import get_scan
 from apps.scans.forms import SCHEDULE_CHOICES, ScanRequestForm, ScanScheduleForm

@@ -1,0 +1,271 @@
+"""Pages that read several apps: the staff dashboard, the client portal, My work, the
+engagement page with its report and CSV, and the client page. They sit above the apps they
+compose, so those apps never import one another's pages."""
+
+from __future__ import annotations
+
+import csv
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.agencies import selectors as agency_selectors
+from apps.agencies.mixins import AgencyViewMixin
+from apps.agencies.models import Membership
+from apps.agencies.roles import Capability
+from apps.bookings.selectors import booking_list
+from apps.checklists import selectors as checklist_selectors
+from apps.checklists.charts import readiness_chart, readiness_context
+from apps.checklists.forms import CATEGORY_LABELS, ItemFilterForm
+from apps.checklists.models import ItemStatus, ProjectItem
+from apps.clients import selectors as client_selectors
+from apps.clients import services as client_services
+from apps.clients.access import get_client
+from apps.clients.forms import ContactForm
+from apps.core.views_helpers import submit
+from apps.projects import selectors as project_selectors
+from apps.projects.access import get_project
+from apps.projects.forms import AssignForm, EnvironmentForm, TierForm
+from apps.projects.mixins import ProjectMixin
+from apps.projects.permissions import can_scan
+from apps.projects.profile import Stage
+from apps.scans.selectors import latest_scan
+
+C = Capability
+
+
+def dashboard_context(member: Membership) -> dict[str, Any]:
+    """What the agency dashboard shows a staff member: engagements, overdue items, the
+    feed and the next consultations."""
+    stages = project_selectors.stage_counts(member=member)
+    return {
+        "projects": project_selectors.project_list(member=member)[:12],
+        "project_total": sum(stages.values()),
+        "in_flight": stages.get(Stage.MIGRATION, 0) + stages.get(Stage.STAGING, 0),
+        "overdue": checklist_selectors.overdue_items(member=member, limit=10),
+        "recent_activity": project_selectors.recent_activity(member=member, limit=10),
+        "upcoming_bookings": booking_list(member=member, when="upcoming", status="confirmed")[:5],
+    }
+
+
+class DashboardView(AgencyViewMixin, TemplateView):
+    """Staff land here; client contacts have their own home, the portal."""
+
+    template_name = "workspace/dashboard.html"
+
+    def get(self, request, *args, **kwargs):
+        if not self.membership.can(C.USE_STAFF_APP):
+            return redirect("portal", agency_slug=self.agency.slug)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(dashboard_context(self.membership))
+        context["member_total"] = sum(
+            agency_selectors.membership_role_counts(agency=self.agency).values()
+        )
+        return context
+
+
+class PortalView(AgencyViewMixin, TemplateView):
+    """The client contact's home: their engagements, progress, and what comes next."""
+
+    required_capability = C.VIEW_OWN_CLIENT_ENGAGEMENTS
+    template_name = "workspace/portal.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        projects = list(project_selectors.project_list(member=self.membership))
+        context["projects"] = projects
+        context["next_items"] = checklist_selectors.next_items_for_client(
+            member=self.membership, limit=8
+        )
+        context["to_sign"] = checklist_selectors.awaiting_sign_off(member=self.membership)
+        context["stages"] = Stage.choices
+        return context
+
+
+class MyWorkView(AgencyViewMixin, TemplateView):
+    """An engineer's items across engagements, by due date."""
+
+    required_capability = C.USE_STAFF_APP
+    template_name = "workspace/my_work.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        include_done = self.request.GET.get("done") == "1"
+        items = list(checklist_selectors.my_work(member=self.membership, include_done=include_done))
+        buckets: OrderedDict[str, list[ProjectItem]] = OrderedDict(
+            [("Overdue", []), ("Due this week", []), ("Later", []), ("No due date", [])]
+        )
+        for item in items:
+            if item.due_date is None:
+                buckets["No due date"].append(item)
+            elif item.due_date < today:
+                buckets["Overdue"].append(item)
+            elif (item.due_date - today).days < 7:
+                buckets["Due this week"].append(item)
+            else:
+                buckets["Later"].append(item)
+        context["buckets"] = [(label, rows) for label, rows in buckets.items() if rows]
+        context["item_total"] = len(items)
+        context["include_done"] = include_done
+        context["today"] = today
+        context["status_choices"] = ItemStatus.choices
+        return context
+
+
+class ProjectDetailView(ProjectMixin, TemplateView):
+    """The engagement page: profile, tier, readiness and its history, the checklist grouped
+    by category with filters and inline status changes, the team and the feed."""
+
+    template_name = "workspace/project_detail.html"
+
+    @cached_property
+    def project(self):
+        # The one page that shows the engagement's team and environments.
+        return get_project(member=self.membership, project_id=self.kwargs["project_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.project
+        filters = ItemFilterForm(self.request.GET or None)
+        data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+        items = checklist_selectors.item_list(
+            project=project,
+            category=data.get("category") or None,
+            status=data.get("status") or None,
+            severity=data.get("severity") or None,
+            assignee=self.membership if data.get("mine") else None,
+        )
+        groups: OrderedDict[str, list[ProjectItem]] = OrderedDict((k, []) for k in CATEGORY_LABELS)
+        for item in items:
+            groups.setdefault(item.category, []).append(item)
+        context.update(readiness_context(project))
+        context.update(
+            filter_form=filters,
+            filtered=bool(data and any(data.values())),
+            groups=[(k, CATEGORY_LABELS.get(k, k.title()), v) for k, v in groups.items() if v],
+            item_count=len(items),
+            status_choices=ItemStatus.choices,
+            tier=project.tier_recommendation,
+            chart=readiness_chart(
+                checklist_selectors.readiness_history(project=project), today=timezone.localdate()
+            ),
+            activities=project_selectors.activity_list(project=project, limit=15),
+            today=timezone.localdate(),
+            # The "Repository scan" card (scans/partials/project_card.html).
+            latest_scan=latest_scan(project=project),
+            can_scan=can_scan(self.membership, project),
+        )
+        if context["can_manage"]:
+            context["tier_form"] = TierForm(
+                initial={"tier": project.tier_override, "reason": project.tier_override_reason}
+            )
+            context["assign_form"] = AssignForm(agency=self.agency)
+            context["environment_form"] = EnvironmentForm()
+        return context
+
+
+class ProjectReportView(ProjectMixin, TemplateView):
+    """A printable readiness report for the client."""
+
+    template_name = "workspace/project_report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = list(checklist_selectors.item_list(project=self.project))
+        context.update(readiness_context(self.project))
+        context["open_items"] = sorted(
+            (i for i in items if i.status in (ItemStatus.TODO, ItemStatus.IN_PROGRESS)),
+            key=lambda i: (checklist_selectors.SEVERITY_ORDER[i.severity], i.category, i.key),
+        )
+        context["done_count"] = sum(1 for i in items if i.status == ItemStatus.DONE)
+        context["signed_off"] = [i for i in items if i.signed_off_at]
+        context["not_applicable"] = [i for i in items if i.status == ItemStatus.NOT_APPLICABLE]
+        context["generated_at"] = timezone.now()
+        context["tier"] = self.project.tier_recommendation
+        return context
+
+
+def _csv_safe(value: object) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; neutralise them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class ProjectExportView(ProjectMixin, View):
+    def get(self, request, agency_slug, project_id):
+        project = self.project
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"{self.agency.slug}-{project.pk}-checklist.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "key", "category", "title", "severity", "level", "status",
+                "not_applicable_reason", "assignee", "due_date", "evidence",
+                "verified_by_scan", "signed_off_at", "completed_at",
+            ]
+        )  # fmt: skip
+        for item in checklist_selectors.item_list(project=project):
+            writer.writerow(
+                _csv_safe(v)
+                for v in (
+                    item.key,
+                    item.category,
+                    item.title,
+                    item.severity,
+                    item.level,
+                    item.get_status_display(),
+                    item.not_applicable_reason,
+                    item.assignee.user.display_name if item.assignee else "",
+                    item.due_date.isoformat() if item.due_date else "",
+                    # Annotated by item_list; the model does not declare it.
+                    item.evidence_count,  # type: ignore[attr-defined]
+                    "yes" if item.verified_by_scan_at else "",
+                    item.signed_off_at.isoformat() if item.signed_off_at else "",
+                    item.completed_at.isoformat() if item.completed_at else "",
+                )
+            )
+        return response
+
+
+class ClientDetailView(AgencyViewMixin, TemplateView):
+    """The client, its people and its engagements. Posting adds a contact."""
+
+    required_capability = C.MANAGE_ENGAGEMENTS
+    template_name = "workspace/client_detail.html"
+
+    @cached_property
+    def client(self):
+        return get_client(agency=self.agency, client_id=self.kwargs["client_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client = self.client
+        context["client"] = client
+        context["contacts"] = client_selectors.contact_list(client=client)
+        context["projects"] = project_selectors.project_list(
+            member=self.membership, client_id=client.pk
+        )
+        context.setdefault("contact_form", ContactForm())
+        return context
+
+    def post(self, request, agency_slug, client_id):
+        client = self.client
+        form = ContactForm(request.POST)
+        if submit(form, lambda data: client_services.contact_create(
+            actor=self.membership, client=client, **data
+        )):  # fmt: skip
+            messages.success(request, f"{form.cleaned_data['name']} added to {client.name}.")
+            return redirect("client_detail", agency_slug=agency_slug, client_id=client.pk)
+        return self.render_to_response(self.get_context_data(contact_form=form))
