@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.agencies.hooks import member_became_client, member_leaving
+from apps.agencies.limits import API_TOKEN_MAX_DAYS, TOKEN_TOUCH_INTERVAL
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import Verb
@@ -401,8 +402,10 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
 def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> tuple[ApiToken, str]:
     """A token acting as `actor` in their agency only. The raw value is returned once."""
     require(actor, Capability.MANAGE_OWN_DATA)
-    if not 1 <= expires_in_days <= 366:
-        raise ValidationError({"expires_in_days": "Choose between 1 and 366 days."})
+    if not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"expires_in_days": f"Choose between 1 and {API_TOKEN_MAX_DAYS} days."}
+        )
     raw, digest = new_token(API_TOKEN_PREFIX)
     token = ApiToken(
         agency=actor.agency,
@@ -441,11 +444,6 @@ def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
         changes={"name": token.name},
     )
     return token
-
-
-# Seconds between two writes of a token's last_used_at: a busy script must not turn every
-# read into a write.
-TOKEN_TOUCH_INTERVAL = 60
 
 
 def api_token_touch(*, token: ApiToken) -> None:

@@ -11,11 +11,19 @@ from apps.agencies.serializers import MembershipSerializer, UserSummarySerialize
 from apps.clients.models import Client
 from apps.clients.serializers import ClientSummarySerializer
 from apps.core.forms import AgencySerializer
+from apps.projects.limits import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_USERS,
+    NAME_MAX_LENGTH,
+    STACK_ENTRY_MAX_LENGTH,
+    STACK_MAX_ENTRIES,
+    TIER_REASON_MAX_LENGTH,
+    URL_MAX_LENGTH,
+)
 from apps.projects.models import Assignment, Environment, Project
 from apps.projects.profile import Framework, Platform, Stage, Tier
 
 # The model's own ceiling; the database's integer range is checked by full_clean().
-MAX_USERS = 10_000_000_000
 
 
 def tier_reasoning(project: Project) -> str:
@@ -140,18 +148,20 @@ class ProjectWriteSerializer(AgencySerializer):
     client = serializers.PrimaryKeyRelatedField(
         queryset=Client.objects.all(), pk_field=serializers.UUIDField()
     )
-    name = serializers.CharField(max_length=160)
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     description = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, trim_whitespace=False
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
     )
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     source_platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    repository_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    repository_url = serializers.URLField(
+        max_length=URL_MAX_LENGTH, required=False, allow_blank=True
+    )
     stack = serializers.ListField(
-        child=serializers.CharField(max_length=40),
-        max_length=20,
+        child=serializers.CharField(max_length=STACK_ENTRY_MAX_LENGTH),
+        max_length=STACK_MAX_ENTRIES,
         required=False,
-        help_text="Technologies, e.g. React, Supabase (at most 20).",
+        help_text=f"Technologies, e.g. React, Supabase (at most {STACK_MAX_ENTRIES}).",
     )
     compliance = serializers.ListField(
         child=serializers.ChoiceField(choices=Framework.choices), required=False
@@ -172,7 +182,7 @@ class ProjectTierSerializer(AgencySerializer):
         help_text='The tier to use instead of the recommended one; "" goes back to it.',
     )
     reason = serializers.CharField(
-        max_length=500,
+        max_length=TIER_REASON_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
