@@ -389,7 +389,8 @@ def queue_scheduled_scans(*, now: datetime | None = None) -> int:
         .annotate(last_scan_at=Max("scans__created_at"))
     )
     for project in projects.iterator():
-        last = project.last_scan_at
+        # The annotation above, which the model's type does not declare.
+        last: datetime | None = project.last_scan_at  # type: ignore[attr-defined]
         if last is not None and now - last < SCHEDULES[project.scan_schedule]:
             continue
         try:
