@@ -3,13 +3,14 @@ and its check for services handed rows by their caller."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from apps.core.errors import ApplicationError
+from apps.core.models import TenantQuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -17,15 +18,15 @@ M = TypeVar("M", bound=Model)
 def get_for_agency_or_404(queryset: QuerySet[M], *, agency: Model, **lookup) -> M:
     """Fetch one row of `agency`, or raise Http404 whether it is missing, foreign or malformed."""
     try:
-        return queryset.for_agency(agency).get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        return _for_agency(queryset, agency).get(**lookup)
+    except (ObjectDoesNotExist, ValidationError, ValueError):
         raise Http404 from None
 
 
 def lock_own(queryset: QuerySet[M], *, agency: Model, pk) -> M:
     """A service's re-read of a row its caller fetched: under a row lock, inside `agency`.
     Another agency's row is refused as missing, like ensure_own()."""
-    row = queryset.for_agency(agency).select_for_update(of=("self",)).filter(pk=pk).first()
+    row = _for_agency(queryset, agency).select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
         raise _not_found()
     return row
@@ -38,6 +39,12 @@ def ensure_own(agency: Model, *rows) -> None:
     for row in rows:
         if row.agency_id != agency.pk:
             raise _not_found()
+
+
+def _for_agency(queryset: QuerySet[M], agency: Model) -> QuerySet[M]:
+    # Every tenant-owned row's queryset is a TenantQuerySet; a chained queryset's static
+    # type (select_related, a custom manager) does not always say so.
+    return cast(TenantQuerySet, queryset).for_agency(agency)
 
 
 def _not_found() -> ApplicationError:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -73,11 +74,13 @@ def exception_handler(exc, context):
 
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
-        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        field_errors: dict[str, Any] = (
+            detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        )
         response.data = error_body(
             code="invalid",
             message="Some of the data sent is not valid.",
-            fields=fields,
+            fields=field_errors,
             status_code=response.status_code,
         )
     else:
@@ -95,7 +98,7 @@ def exception_handler(exc, context):
 class CreatedCursorPagination(CursorPagination):
     """Keyset pagination: page 1,000 costs what page 1 costs, and inserts never shift pages."""
 
-    ordering = "-created_at"
+    ordering: str | list[str] | tuple[str, ...] = "-created_at"
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -104,14 +107,22 @@ class OldestFirstCursorPagination(CreatedCursorPagination):
     ordering = ("created_at", "id")
 
 
-class QueryFiltersMixin:
+if TYPE_CHECKING:
+    _ListView = generics.GenericAPIView
+else:
+    _ListView = object  # a mixin: the view it joins is the GenericAPIView
+
+
+class QueryFiltersMixin(_ListView):
     """For list endpoints whose query parameters a serializer reads: an unknown or malformed
     value is a 400 in the one error format rather than silently ignored, and the parameters
     appear in the OpenAPI schema (core.schema.FilterAwareSchema) with no decorator per view."""
 
-    filter_serializer_class = None
+    filter_serializer_class: type[serializers.Serializer] | None = None
 
     def query_filters(self) -> dict:
+        if self.filter_serializer_class is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no filter_serializer_class.")
         filters = self.filter_serializer_class(
             data=self.request.query_params, context=self.get_serializer_context()
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import Model
 from rest_framework import serializers
 
 from apps.core.models import TenantQuerySet
@@ -36,7 +39,12 @@ class AgencySerializer(serializers.Serializer):
         for field in self.fields.values():
             related = getattr(field, "child_relation", field)
             if isinstance(related, serializers.RelatedField) and not related.read_only:
-                if agency is None:
-                    related.queryset = related.queryset.none()
-                else:
-                    related.queryset = _narrow(related.queryset, agency)
+                _narrow_related(related, agency)
+
+
+def _narrow_related(related: Any, agency: Model | None) -> None:
+    # `Any`: DRF's stubs declare RelatedField.queryset as a manager descriptor; on a field
+    # instance it is a plain attribute holding a queryset.
+    related.queryset = (
+        related.queryset.none() if agency is None else _narrow(related.queryset, agency)
+    )

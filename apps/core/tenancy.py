@@ -48,7 +48,7 @@ def tenant_context(agency: A | None) -> Iterator[A | None]:
 def activate_agency(agency: Model) -> None:
     """Fill the scope opened for this request; refuses to switch agencies mid-request."""
     active = _current.get()
-    if active is OUTSIDE:
+    if isinstance(active, _Outside):
         raise TenantScopeError("activate_agency() needs a scope opened by tenant_context().")
     if active is not None and active.pk != agency.pk:
         raise TenantScopeError("This scope already belongs to another agency.")

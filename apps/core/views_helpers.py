@@ -2,10 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from apps.core.errors import ApplicationError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What one service call came to: what it returned, or the error it refused with."""
+
+    value: T | None = None
+    error: ValidationError | ApplicationError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def message(self) -> str:
+        """The refusal in words a person can act on ("" when it went through)."""
+        if isinstance(self.error, ApplicationError):
+            return self.error.message
+        return " ".join(self.error.messages) if self.error is not None else ""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of a page that shows the refusal."""
+        if isinstance(self.error, ApplicationError):
+            return self.error.status
+        return 200 if self.error is None else 400
+
+
+def call(action: Callable[[], T], *, denial_in_place: bool = False) -> Outcome[T]:
+    """Call one service for a view that shows its refusal itself (a page of its own, an
+    htmx row). A refusal of rights goes on to the 403 page, unless `denial_in_place`: for
+    pages that show every refusal where it happened."""
+    try:
+        return Outcome(value=action())
+    except ValidationError as exc:
+        return Outcome(error=exc)
+    except ApplicationError as exc:
+        if exc.status == 403 and not denial_in_place:
+            raise
+        return Outcome(error=exc)
 
 
 def add_service_error(form: forms.Form, exc: ValidationError | ApplicationError) -> None:
@@ -23,7 +71,7 @@ def add_service_error(form: forms.Form, exc: ValidationError | ApplicationError)
             form.add_error(None, message)
 
 
-def safe_next(request, default: str) -> str:
+def safe_next(request: HttpRequest, default: str) -> str:
     """The `next` the form asked to return to, if it stays on this site; else `default`."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -35,62 +83,59 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def submit(form: forms.Form, action) -> bool:
+FormAction = Callable[[dict[str, Any]], T]
+
+
+def submit(form: forms.Form, action: FormAction[object], *, denial_in_place: bool = False) -> bool:
     """Validate `form`, then call `action(cleaned_data)` (one service call). Service errors
     land on the form like its own, except a refusal of the person's rights, which goes on
-    to the 403 page (ApplicationErrorMiddleware). True when everything went through."""
-    return _run(form, action)[0]
+    to the 403 page (ApplicationErrorMiddleware; see call()). True when everything went
+    through."""
+    return _run(form, action, denial_in_place=denial_in_place)[0]
 
 
-def attempt(form: forms.Form, action):
+def attempt(form: forms.Form, action: FormAction[T], *, denial_in_place: bool = False) -> T | None:
     """submit() for a view that needs what the service made (the new agency, client,
     engagement...): that, or None when the form or the service said no (the reasons are on
     the form). Only for services that always return something."""
-    ok, result = _run(form, action)
+    ok, result = _run(form, action, denial_in_place=denial_in_place)
     return result if ok else None
 
 
-def _run(form: forms.Form, action) -> tuple[bool, object]:
-    result = None
-    if form.is_valid():
-        try:
-            result = action(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        except ApplicationError as exc:
-            if exc.status == 403:
-                raise
-            add_service_error(form, exc)
-    return not form.errors, result
+def _run(
+    form: forms.Form, action: FormAction[T], *, denial_in_place: bool
+) -> tuple[bool, T | None]:
+    if not form.is_valid():
+        return False, None
+    outcome = call(lambda: action(form.cleaned_data), denial_in_place=denial_in_place)
+    if outcome.error is not None:
+        add_service_error(form, outcome.error)
+    return not form.errors, outcome.value
 
 
-def run_action(request, action, *, success: str) -> bool:
+def run_action(
+    request: HttpRequest,
+    action: Callable[[], object],
+    *,
+    success: str,
+    denial_in_place: bool = False,
+) -> bool:
     """For a button that calls one service: `success` as a message on the next page, or the
     service's refusal as an error message there, except a refusal of rights, which goes on to
-    the 403 page. True when it went through."""
-    from django.contrib import messages
-
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ApplicationError as exc:
-        if exc.status == 403:
-            raise
-        messages.error(request, exc.message)
-    else:
+    the 403 page (see call()). True when it went through."""
+    outcome = call(action, denial_in_place=denial_in_place)
+    if outcome.ok:
         messages.success(request, success)
-        return True
-    return False
+    else:
+        messages.error(request, outcome.message)
+    return outcome.ok
 
 
-def flash_form_errors(request, form: forms.Form) -> None:
+def flash_form_errors(request: HttpRequest, form: forms.Form) -> None:
     """For small forms posted from another page: their errors as messages on the next one."""
-    from django.contrib import messages
-
     for field, errors in form.errors.items():
         label = ""
         if field in form.fields:
-            label = form.fields[field].label or field.replace("_", " ").capitalize()
+            label = str(form.fields[field].label or field.replace("_", " ").capitalize())
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, f"{label}: {error}" if label else str(error))
