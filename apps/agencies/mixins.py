@@ -19,7 +19,7 @@ from apps.agencies.models import ApiToken, Membership
 from apps.agencies.roles import Capability
 from apps.core.tenancy import activate_agency
 
-CapabilityRule = Capability | Mapping[str, Capability] | None
+CapabilityRule = Capability | Mapping[str, Capability | None] | None
 
 
 def capability_for(rule: CapabilityRule, method: str, view=None) -> Capability | bool | None:
