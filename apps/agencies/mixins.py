@@ -7,6 +7,7 @@ membership); anyone else gets 404. Then the role is checked against `roles.CAPAB
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -21,8 +22,21 @@ from apps.core.tenancy import activate_agency
 
 CapabilityRule = Capability | Mapping[str, Capability | None] | None
 
+if TYPE_CHECKING:
+    # What the mixins are mixed into, so that their super() calls type-check.
+    from django.views.generic.base import ContextMixin, View
+    from rest_framework.views import APIView
 
-def capability_for(rule: CapabilityRule, method: str, view=None) -> Capability | bool | None:
+    class _PageBase(ContextMixin, View): ...
+
+    _APIBase = APIView
+else:
+    _PageBase = _APIBase = object
+
+
+def capability_for(
+    rule: CapabilityRule, method: str, view: object = None
+) -> Capability | Literal[False] | None:
     """The capability a request needs. A mapping is per HTTP method (HEAD counts as GET).
     A method the mapping does not name is refused (False) when the view handles it, so a
     handler added without a rule fails closed; otherwise the view answers 405 as usual."""
@@ -49,7 +63,7 @@ def _enter(request, membership: Membership) -> Membership:
     return membership
 
 
-class AgencyViewMixin:
+class AgencyViewMixin(_PageBase):
     """For HTML views under /<agency_slug>/: login, membership (404), capability (403)."""
 
     required_capability: CapabilityRule = None
@@ -79,7 +93,7 @@ class HasRequiredCapability(BasePermission):
         return allowed(view.membership, view.required_capability, request.method, view)
 
 
-class AgencyAPIMixin:
+class AgencyAPIMixin(_APIBase):
     """For API views under /api/v1/agencies/<agency_slug>/.
 
     A token works only for its own agency: any other slug is 404, like a non-member's.
