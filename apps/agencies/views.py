@@ -3,15 +3,19 @@ and the audit log."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from apps.accounts.models import User
 from apps.agencies import selectors, services
 from apps.agencies.access import get_api_token, get_invitation, get_membership
 from apps.agencies.audit_forms import AuditFilterForm
@@ -26,9 +30,8 @@ from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.models import Invitation
 from apps.agencies.roles import Capability, Role
 from apps.audit.selectors import audit_event_list
-from apps.core.errors import ApplicationError
 from apps.core.pagination import keyset_page
-from apps.core.views_helpers import add_service_error, attempt, run_action, submit
+from apps.core.views_helpers import Outcome, attempt, call, run_action, submit
 
 C = Capability
 
@@ -45,11 +48,18 @@ def home(request):
     return render(request, "agencies/choose_agency.html", {"memberships": memberships})
 
 
+class _SignedInRequest(HttpRequest):
+    """For the type checker: behind LoginRequiredMixin, the user is signed in."""
+
+    user: User
+
+
 class OnboardingView(LoginRequiredMixin, FormView):
     """Create your agency; invitations waiting for this person are offered first."""
 
     template_name = "agencies/onboarding.html"
     form_class = AgencyCreateForm
+    request: _SignedInRequest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -71,26 +81,32 @@ class InvitationAcceptView(View):
     template_name = "agencies/invitation_accept.html"
 
     def get(self, request, token: str):
-        try:
-            invitation = services.invitation_for_token(raw_token=token)
-        except services.InvitationInvalidError as exc:
-            return _invitation_error(request, exc)
-        return render(request, self.template_name, {"invitation": invitation})
+        found = call(lambda: services.invitation_for_token(raw_token=token))
+        if found.value is None:
+            return _invitation_error(request, found)
+        return render(request, self.template_name, {"invitation": found.value})
 
     def post(self, request, token: str):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        try:
-            invitation = services.invitation_for_token(raw_token=token)
-            membership = services.invitation_accept(user=request.user, invitation=invitation)
-        except services.InvitationInvalidError as exc:
-            return _invitation_error(request, exc)
-        except ApplicationError as exc:
+        found = call(lambda: services.invitation_for_token(raw_token=token))
+        invitation = found.value
+        if invitation is None:
+            return _invitation_error(request, found)
+        # The page says why in place, a wrong account (403) included.
+        joined = call(
+            lambda: services.invitation_accept(user=request.user, invitation=invitation),
+            denial_in_place=True,
+        )
+        membership = joined.value
+        if isinstance(joined.error, services.InvitationInvalidError):
+            return _invitation_error(request, joined)
+        if membership is None:
             return render(
                 request,
                 self.template_name,
-                {"invitation": invitation, "error": exc.message},
-                status=exc.status,
+                {"invitation": invitation, "error": joined.message},
+                status=joined.status,
             )
         messages.success(request, f"Welcome to {membership.agency.name}.")
         return redirect("dashboard", agency_slug=membership.agency.slug)
@@ -107,18 +123,24 @@ class InvitationJoinView(LoginRequiredMixin, View):
         )
         if invitation is None:
             raise Http404
-        try:
-            membership = services.invitation_accept(user=request.user, invitation=invitation)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        joined = call(
+            lambda: services.invitation_accept(user=request.user, invitation=invitation),
+            denial_in_place=True,
+        )
+        membership = joined.value
+        if membership is None:
+            messages.error(request, joined.message)
             return redirect("onboarding")
         messages.success(request, f"Welcome to {membership.agency.name}.")
         return redirect("dashboard", agency_slug=membership.agency.slug)
 
 
-def _invitation_error(request, exc: services.InvitationInvalidError):
+def _invitation_error(request, refused: Outcome):
     return render(
-        request, "agencies/invitation_invalid.html", {"message": exc.message}, status=exc.status
+        request,
+        "agencies/invitation_invalid.html",
+        {"message": refused.message},
+        status=refused.status,
     )
 
 
@@ -160,8 +182,13 @@ class MemberListView(AgencyViewMixin, TemplateView):
         context["roles"] = Role.choices
         context["can_manage"] = self.membership.can(C.MANAGE_AGENCY)
         context["can_manage_owners"] = self.membership.can(C.MANAGE_OWNERS)
-        context["role_choices"] = MemberRoleForm(actor=self.membership).fields["role"].choices
+        context["role_choices"] = _role_choices(MemberRoleForm(actor=self.membership))
         return context
+
+
+def _role_choices(form: MemberRoleForm):
+    # The roles this actor may hand out (MemberRoleForm narrows them to the actor's).
+    return cast(forms.ChoiceField, form.fields["role"]).choices
 
 
 class MemberRoleView(AgencyViewMixin, View):
@@ -170,15 +197,16 @@ class MemberRoleView(AgencyViewMixin, View):
     def post(self, request, agency_slug, member_id):
         member = get_membership(agency=self.agency, membership_id=member_id)
         form = MemberRoleForm(request.POST, actor=self.membership)
-        if form.is_valid():
-            # The row shows every refusal in place, a refusal of rights included (htmx swaps
-            # the row; a 403 page there would replace it).
-            try:
-                member = services.membership_change_role(
-                    actor=self.membership, membership=member, role=form.cleaned_data["role"]
-                )
-            except (ValidationError, ApplicationError) as exc:
-                add_service_error(form, exc)
+        # The row shows every refusal in place, a refusal of rights included (htmx swaps the
+        # row; a 403 page there would replace it).
+        changed = attempt(
+            form,
+            lambda data: services.membership_change_role(
+                actor=self.membership, membership=member, role=data["role"]
+            ),
+            denial_in_place=True,
+        )
+        member = changed or member
         if request.htmx:
             return render(
                 request,
@@ -188,7 +216,7 @@ class MemberRoleView(AgencyViewMixin, View):
                     "agency": self.agency,
                     "membership": self.membership,
                     "can_manage": True,
-                    "role_choices": form.fields["role"].choices,
+                    "role_choices": _role_choices(form),
                     "row_errors": form.errors.get("role") or form.non_field_errors(),
                     "row_saved": not form.errors,
                 },
@@ -228,15 +256,18 @@ class MemberRemoveView(AgencyViewMixin, TemplateView):
     def post(self, request, agency_slug, member_id):
         member = self._member()
         leaving = member.pk == self.membership.pk
-        try:
-            services.membership_remove(actor=self.membership, membership=member)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("members", agency_slug=self.agency.slug)
-        if leaving:
-            messages.success(request, f"You left {self.agency.name}.")
+        # A refusal (an admin removing an owner, the last owner leaving) is a message on
+        # the team page, like the row's.
+        removed = run_action(
+            request,
+            lambda: services.membership_remove(actor=self.membership, membership=member),
+            success=f"You left {self.agency.name}."
+            if leaving
+            else f"{member.user.display_name} was removed from the agency.",
+            denial_in_place=True,
+        )
+        if removed and leaving:
             return redirect("home")
-        messages.success(request, f"{member.user.display_name} was removed from the agency.")
         return redirect("members", agency_slug=self.agency.slug)
 
 
@@ -322,7 +353,12 @@ class ApiTokenListView(AgencyViewMixin, FormView):
         return context
 
     def form_valid(self, form):
-        token, raw = services.api_token_create(actor=self.membership, **form.cleaned_data)
+        created = attempt(
+            form, lambda data: services.api_token_create(actor=self.membership, **data)
+        )
+        if created is None:
+            return self.form_invalid(form)
+        token, raw = created
         # Rendered, not redirected: the raw value must never be stored, even in the session.
         context = self.get_context_data(form=self.form_class())
         context.update(new_token=token, new_token_value=raw)
@@ -342,8 +378,11 @@ class ApiTokenRevokeView(AgencyViewMixin, TemplateView):
 
     def post(self, request, agency_slug, token_id):
         token = get_api_token(member=self.membership, token_id=token_id)
-        services.api_token_revoke(actor=self.membership, token=token)
-        messages.success(request, f"Token “{token.name}” was revoked.")
+        run_action(
+            request,
+            lambda: services.api_token_revoke(actor=self.membership, token=token),
+            success=f"Token “{token.name}” was revoked.",
+        )
         return HttpResponseRedirect(reverse("api_tokens", args=[self.agency.slug]))
 
 

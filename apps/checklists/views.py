@@ -4,7 +4,6 @@ inline status change (htmx), and the agency's own catalog items."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -26,8 +25,7 @@ from apps.checklists.forms import (
     ItemUpdateForm,
 )
 from apps.checklists.models import ItemStatus
-from apps.core.errors import ApplicationError
-from apps.core.views_helpers import attempt, run_action, safe_next, submit
+from apps.core.views_helpers import attempt, call, run_action, safe_next, submit
 from apps.projects.mixins import ProjectMixin
 
 C = Capability
@@ -98,16 +96,13 @@ class ItemStatusView(ItemMixin, View):
         form = ItemStatusForm(request.POST)
         item, error = self.item, None
         if form.is_valid():
-            try:
-                item = services.item_update(
+            updated = call(
+                lambda: services.item_update(
                     actor=self.membership, item=self.item, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            except ApplicationError as exc:
-                if exc.status == 403:
-                    raise PermissionDenied from exc
-                error = exc.message
+            )
+            item = updated.value or item
+            error = updated.message or None
         else:
             error = "Choose a status from the list."
         if request.htmx:
@@ -241,6 +236,9 @@ class CatalogRetireView(AgencyViewMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "catalog_item": self.catalog_item}
 
     def post(self, request, agency_slug, catalog_item_id):
-        services.catalog_item_retire(actor=self.membership, item=self.catalog_item)
-        messages.success(request, f"“{self.catalog_item.title}” retired.")
+        run_action(
+            request,
+            lambda: services.catalog_item_retire(actor=self.membership, item=self.catalog_item),
+            success=f"“{self.catalog_item.title}” retired.",
+        )
         return redirect("catalog", agency_slug=agency_slug)

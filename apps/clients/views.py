@@ -4,7 +4,6 @@ own page, which lists its engagements, is in apps.workspace)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -16,8 +15,7 @@ from apps.agencies.roles import Capability
 from apps.clients import selectors, services
 from apps.clients.access import get_client, get_contact
 from apps.clients.forms import ClientFilterForm, ClientForm
-from apps.core.errors import ApplicationError
-from apps.core.views_helpers import attempt, submit
+from apps.core.views_helpers import attempt, run_action, submit
 
 C = Capability
 
@@ -83,14 +81,13 @@ class ContactInviteView(AgencyViewMixin, View):
     def post(self, request, agency_slug, client_id, contact_id):
         client = get_client(agency=self.agency, client_id=client_id)
         contact = get_contact(client=client, contact_id=contact_id)
-        try:
-            services.contact_invite(actor=self.membership, contact=contact)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Portal invitation sent to {contact.email}.")
+        # Every refusal, one of rights included, is a message on the client's page.
+        run_action(
+            request,
+            lambda: services.contact_invite(actor=self.membership, contact=contact),
+            success=f"Portal invitation sent to {contact.email}.",
+            denial_in_place=True,
+        )
         return redirect("client_detail", agency_slug=agency_slug, client_id=client.pk)
 
 
@@ -107,6 +104,9 @@ class ContactDeleteView(AgencyViewMixin, TemplateView):
 
     def post(self, request, agency_slug, client_id, contact_id):
         contact = self._contact()
-        services.contact_delete(actor=self.membership, contact=contact)
-        messages.success(request, f"{contact.name} removed from the client's contacts.")
+        run_action(
+            request,
+            lambda: services.contact_delete(actor=self.membership, contact=contact),
+            success=f"{contact.name} removed from the client's contacts.",
+        )
         return redirect(reverse("client_detail", args=[agency_slug, client_id]))

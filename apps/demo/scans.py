@@ -190,6 +190,8 @@ def record_scan(
         previous=previous,
     )
     run_token = services.scan_claim(agency=project.agency, scan_id=scan.pk)
+    if run_token is None:  # a scan queued a moment ago is always there to claim
+        raise RuntimeError(f"The demo scan {scan.pk} could not be claimed.")
     with tempfile.TemporaryDirectory(prefix="launchpad-demo-") as work:
         root = Path(work)
         for path, content in files.items():

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from apps.agencies.mixins import AgencyViewMixin
 from apps.agencies.roles import Capability
-from apps.core.views_helpers import attempt, flash_form_errors, submit
+from apps.core.views_helpers import attempt, flash_form_errors, run_action, submit
 from apps.projects import selectors, services
 from apps.projects.access import get_assignment
 from apps.projects.forms import (
@@ -140,10 +140,11 @@ class UnassignView(ProjectMixin, View):
 
     def post(self, request, agency_slug, project_id, assignment_id):
         assignment = get_assignment(project=self.project, assignment_id=assignment_id)
-        services.project_unassign(actor=self.membership, assignment=assignment)
-        messages.success(
+        run_action(
             request,
-            f"{assignment.membership.user.display_name} no longer works on {self.project.name}.",
+            lambda: services.project_unassign(actor=self.membership, assignment=assignment),
+            success=f"{assignment.membership.user.display_name} no longer works on "
+            f"{self.project.name}.",
         )
         return self.back("team")
 
@@ -154,6 +155,11 @@ class ProjectArchiveView(ProjectMixin, TemplateView):
 
     def post(self, request, agency_slug, project_id):
         archive = not self.project.archived_at
-        services.project_archive(actor=self.membership, project=self.project, archived=archive)
-        messages.success(request, f"{self.project.name} {'archived' if archive else 'restored'}.")
+        run_action(
+            request,
+            lambda: services.project_archive(
+                actor=self.membership, project=self.project, archived=archive
+            ),
+            success=f"{self.project.name} {'archived' if archive else 'restored'}.",
+        )
         return self.back()

@@ -29,6 +29,7 @@ from apps.checklists.readiness import SEVERITY_WEIGHT
 from apps.clients import services as client_services
 from apps.clients.models import Client, ClientContact
 from apps.core.tenancy import tenant_context
+from apps.core.unset import UNSET
 from apps.demo.scans import seed_project_scans
 from apps.projects import services as project_services
 from apps.projects.models import Project
@@ -70,7 +71,7 @@ class DemoProject:
     users_at_launch: int | None
     users_in_a_year: int | None
     compliance: tuple[str, ...]
-    stage: str
+    stage: Stage
     launch_in_days: int | None  # relative to today; negative: already launched
     repository_url: str = ""
     environments: dict[str, str] = field(default_factory=dict)
@@ -336,7 +337,7 @@ class Command(BaseCommand):
         owner = people[DEMO_PEOPLE[0][0]]
         agency = Agency.objects.filter(slug=DEMO_AGENCY["slug"]).first()
         if agency is None:
-            agency = agency_services.agency_create(actor=owner, **DEMO_AGENCY)
+            agency = agency_services.agency_create(user=owner, **DEMO_AGENCY)
         with tenant_context(agency):
             for email, _name, role, _tz in DEMO_PEOPLE:
                 Membership.objects.for_agency(agency).get_or_create(
@@ -381,10 +382,11 @@ class DemoWork:
             ):
                 self.project(spec, client)
                 created += 1
-        for spec in DEMO_CLIENTS:
-            if spec.archived and clients[spec.name].status != Client.Status.ARCHIVED:
+        for client_spec in DEMO_CLIENTS:
+            client = clients[client_spec.name]
+            if client_spec.archived and client.status != Client.Status.ARCHIVED:
                 client_services.client_update(
-                    actor=self.manager, client=clients[spec.name], status=Client.Status.ARCHIVED
+                    actor=self.manager, client=client, status=Client.Status.ARCHIVED
                 )
         DemoBookings(self.agency, self.members, self.rng).run()
         return created
@@ -489,10 +491,13 @@ class DemoWork:
 
         for item in done:
             worker = rng.choice(workers)
-            changes = {"status": ItemStatus.DONE}
-            if rng.random() < 0.6:
-                changes["assignee"] = worker
-            checklist_services.item_update(actor=worker, item=item, **changes)
+            assign = rng.random() < 0.6
+            checklist_services.item_update(
+                actor=worker,
+                item=item,
+                status=ItemStatus.DONE,
+                assignee=worker if assign else UNSET,
+            )
         for item in in_progress:
             worker = rng.choice(workers)
             checklist_services.item_update(
@@ -573,7 +578,7 @@ class DemoWork:
 
     # --- Readiness history ------------------------------------------------------------------
 
-    def backfill_history(self, project: Project, stage: str) -> None:
+    def backfill_history(self, project: Project, stage: Stage) -> None:
         """Demo history, not measurement: the services record one snapshot per day as work
         happens, but a freshly seeded engagement has only today's. Draw the past 30 days as a
         plausible climb to today's real value, written directly because no service can record
