@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.core.errors import ApplicationError, PermissionDeniedError
-from apps.core.views_helpers import attempt, run_action, submit
+from apps.core.views_helpers import attempt, call, run_action, submit
 
 
 class NameForm(forms.Form):
@@ -110,3 +110,40 @@ def test_run_action_sends_a_refusal_of_rights_to_the_403_page():
     with pytest.raises(PermissionDeniedError):
         run_action(request, forbid, success="Done.")
     assert _messages(request) == []
+
+
+def test_call_hands_back_the_value_or_the_refusal_with_its_status():
+    went = call(lambda: "made")
+    assert (went.ok, went.value, went.message, went.status) == (True, "made", "", 200)
+
+    def gone():
+        raise ApplicationError("The link expired.", code="expired", status=410)
+
+    refused = call(gone)
+    assert (refused.ok, refused.value, refused.message, refused.status) == (
+        False,
+        None,
+        "The link expired.",
+        410,
+    )
+
+    def invalid():
+        raise ValidationError(["Too late.", "Ask the host."])
+
+    assert (call(invalid).message, call(invalid).status) == ("Too late. Ask the host.", 400)
+
+
+def test_a_refusal_of_rights_stays_in_place_only_when_the_page_asks():
+    def forbid():
+        raise PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError):
+        call(forbid)
+    in_place = call(forbid, denial_in_place=True)
+    assert (in_place.ok, in_place.status) == (False, 403)
+    request = _request()
+    assert run_action(request, forbid, success="Done.", denial_in_place=True) is False
+    assert _messages(request) == [("error", "Your role does not allow this.")]
+    form = NameForm({"name": "Acme"})
+    assert attempt(form, lambda data: forbid(), denial_in_place=True) is None
+    assert form.errors["__all__"] == ["Your role does not allow this."]
