@@ -1,18 +1,25 @@
-"""From the database to the slot engine: builds `slots.Host` values (schedule, overrides,
-busy time, round-robin counts) for a consultation type's hosts, in a fixed number of queries
-whatever the number of hosts and bookings."""
+"""Free slots, computed once for every caller: the booking and manage pages (a picked
+host's times included), the public API and the booking service all ask `available_slots`.
+It builds the slot engine's inputs (`slots.Host`: schedule, overrides, busy time, round-robin
+counts) for a consultation type's hosts in a fixed number of queries whatever the number of
+hosts and bookings; the engine applies minimum notice and the booking window."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import overload
+from uuid import UUID
 
 from django.db.models import Count
 from django.utils import timezone
 
+from apps.agencies.models import Membership
 from apps.bookings import slots
 from apps.bookings.models import Booking, ConsultationHost, ConsultationType, Schedule
+from apps.bookings.slots import Refusal, Slot
 
 # Busy time is loaded this far either side of the window: a booking just outside it can
 # still block a slot inside through its buffers, and the daily cap counts a whole local day.
@@ -25,7 +32,7 @@ class Calendar:
 
     rules: slots.SlotRules
     hosts: list[slots.Host]
-    memberships: dict[str, object]  # host id -> Membership, for the booking service
+    memberships: dict[str, Membership]  # host id -> Membership: who a slot's host ids are
 
 
 def _hhmm(value: str) -> time:
@@ -49,22 +56,22 @@ def calendar_for(
     *,
     start: datetime,
     end: datetime,
-    host_ids: list | None = None,
-    exclude_booking=None,
+    host_ids: Sequence[UUID | str] | None = None,
+    exclude_booking: Booking | None = None,
     now: datetime | None = None,
 ) -> Calendar:
     """The type's hosts (optionally only some) with their busy time around [start, end).
     `exclude_booking` leaves one booking out, so that rescheduling can move it; `now` is
     when round-robin counts "upcoming" from."""
     agency = consultation_type.agency
-    hosts = (
+    host_rows = (
         ConsultationHost.objects.for_agency(agency)
         .filter(consultation_type=consultation_type)
         .select_related("membership__user")
     )
     if host_ids is not None:
-        hosts = hosts.filter(membership_id__in=host_ids)
-    hosts = list(hosts)
+        host_rows = host_rows.filter(membership_id__in=host_ids)
+    hosts = list(host_rows)
     member_ids = [h.membership_id for h in hosts]
     schedules = {
         s.membership_id: s
@@ -84,7 +91,7 @@ def calendar_for(
     )
     if exclude_booking is not None:
         busy = busy.exclude(pk=exclude_booking.pk)
-    busy_by_host = defaultdict(list)
+    busy_by_host: defaultdict[object, list[slots.Busy]] = defaultdict(list)
     for booking in busy:
         busy_by_host[booking.host_id].append(
             slots.Busy(
@@ -103,7 +110,8 @@ def calendar_for(
         .annotate(n=Count("id"))
         .order_by()
     )
-    engine_hosts, memberships = [], {}
+    engine_hosts: list[slots.Host] = []
+    memberships: dict[str, Membership] = {}
     for host in hosts:
         schedule = schedules.get(host.membership_id)
         if schedule is None:
@@ -132,17 +140,79 @@ def calendar_for(
     return Calendar(rules=rules_for(consultation_type), hosts=engine_hosts, memberships=memberships)
 
 
+# The one instant a booking asks about: a query window holds the starts in [start, end).
+_INSTANT = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class FreeSlots(Sequence[Slot]):
+    """The free slots of one query, in order (a sequence of `Slot`), with the
+    memberships their host ids stand for, and the reason a start that is not among them was
+    refused."""
+
+    slots: list[Slot]
+    calendar: Calendar
+    now: datetime
+
+    @property
+    def hosts(self) -> Mapping[str, Membership]:
+        """Host id -> membership, for every bookable host of the query."""
+        return self.calendar.memberships
+
+    @overload
+    def __getitem__(self, index: int) -> Slot: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Slot]: ...
+    def __getitem__(self, index: int | slice) -> Slot | Sequence[Slot]:
+        return self.slots[index]
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __iter__(self) -> Iterator[Slot]:
+        return iter(self.slots)
+
+    def at(self, start: datetime) -> Slot | None:
+        return next((slot for slot in self.slots if slot.start == start), None)
+
+    def refusal(self, start: datetime) -> Refusal:
+        """Why nobody can take `start`: the same answer from every host is the booker's
+        answer; otherwise the time is bookable in principle and simply gone."""
+        if not self.calendar.hosts:
+            return Refusal.OUTSIDE_AVAILABILITY
+        reasons = set()
+        for host in self.calendar.hosts:
+            verdict = slots.slot_is_available(
+                rules=self.calendar.rules, host=host, start=start, now=self.now
+            )
+            if verdict is not True:
+                reasons.add(verdict)
+        return reasons.pop() if len(reasons) == 1 else Refusal.CONFLICT
+
+
 def available_slots(
     consultation_type: ConsultationType,
     *,
     start: datetime,
-    end: datetime,
-    host_ids: list | None = None,
+    end: datetime | None = None,
+    host_ids: Sequence[UUID | str] | None = None,
+    exclude_booking: Booking | None = None,
     now: datetime | None = None,
-) -> list[slots.Slot]:
-    """Free starts in [start, end) with any of the type's hosts, or only those in `host_ids`."""
+) -> FreeSlots:
+    """Free starts in [start, end) with any of the type's hosts, or only those in
+    `host_ids`; without `end`, whether `start` itself is free (the booking service's
+    question). `exclude_booking` leaves one booking out, so that rescheduling can move it."""
     now = now or timezone.now()
-    calendar = calendar_for(consultation_type, start=start, end=end, host_ids=host_ids, now=now)
-    return slots.compute_slots(
+    end = end or start + _INSTANT
+    calendar = calendar_for(
+        consultation_type,
+        start=start,
+        end=end,
+        host_ids=host_ids,
+        exclude_booking=exclude_booking,
+        now=now,
+    )
+    found = slots.compute_slots(
         rules=calendar.rules, hosts=calendar.hosts, start=start, end=end, now=now
     )
+    return FreeSlots(slots=found, calendar=calendar, now=now)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.text import slugify
 
 from apps.accounts.validators import time_zone_choices, validate_time_zone
+from apps.bookings import limits
 from apps.bookings.models import Booking, BookingPolicy, ConsultationType, WeeklyRange
 from apps.bookings.selectors import schedulable_members
 from apps.core.forms import AgencyForm
@@ -67,7 +68,7 @@ class BookingFilterForm(AgencyForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        max_length=500,
+        max_length=limits.REASON_MAX_LENGTH,
         label="Reason",
         help_text="Sent to the booker in the cancellation email, so say it the way you would "
         "to them.",
@@ -199,7 +200,10 @@ class OverrideForm(forms.Form):
     )
     day_off = forms.BooleanField(required=False, label="Day off (not bookable at all)")
     note = forms.CharField(
-        max_length=120, required=False, label="Note", help_text="Only staff see it."
+        max_length=limits.OVERRIDE_NOTE_MAX_LENGTH,
+        required=False,
+        label="Note",
+        help_text="Only staff see it.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -235,52 +239,65 @@ class OverrideForm(forms.Form):
 
 
 class OfferForm(AgencyForm):
-    name = forms.CharField(max_length=120, label="Name", help_text="Such as “Prototype review”.")
+    name = forms.CharField(
+        max_length=limits.OFFER_NAME_MAX_LENGTH,
+        label="Name",
+        help_text="Such as “Prototype review”.",
+    )
     slug = forms.SlugField(
-        max_length=60,
+        max_length=limits.OFFER_SLUG_MAX_LENGTH,
         required=False,
         label="Address",
         help_text="The end of the public link, in lower case; made from the name if left empty.",
     )
     description = forms.CharField(
-        max_length=2000,
+        max_length=limits.OFFER_DESCRIPTION_MAX_LENGTH,
         required=False,
         label="Description",
         widget=forms.Textarea({"rows": 3}),
         help_text="Shown to bookers: what the consultation covers and how to prepare.",
     )
     duration_minutes = forms.IntegerField(
-        min_value=5, max_value=480, initial=30, label="Length (minutes)"
+        min_value=limits.MIN_DURATION_MINUTES,
+        max_value=limits.MAX_DURATION_MINUTES,
+        initial=30,
+        label="Length (minutes)",
     )
     interval_minutes = forms.IntegerField(
-        min_value=5,
-        max_value=240,
+        min_value=limits.MIN_INTERVAL_MINUTES,
+        max_value=limits.MAX_INTERVAL_MINUTES,
         initial=30,
         label="Start times every (minutes)",
         help_text="How far apart the start times offered are.",
     )
     buffer_before_minutes = forms.IntegerField(
-        min_value=0, max_value=240, initial=0, label="Free time before (minutes)"
+        min_value=0,
+        max_value=limits.MAX_BUFFER_MINUTES,
+        initial=0,
+        label="Free time before (minutes)",
     )
     buffer_after_minutes = forms.IntegerField(
-        min_value=0, max_value=240, initial=0, label="Free time after (minutes)"
+        min_value=0,
+        max_value=limits.MAX_BUFFER_MINUTES,
+        initial=0,
+        label="Free time after (minutes)",
     )
     minimum_notice_minutes = forms.IntegerField(
         min_value=0,
-        max_value=60 * 24 * 30,
+        max_value=limits.MAX_MINIMUM_NOTICE_MINUTES,
         initial=240,
         label="Minimum notice (minutes)",
         help_text="Nobody can book sooner than this: 240 is four hours, 1440 a day.",
     )
     booking_window_days = forms.IntegerField(
-        min_value=1,
-        max_value=365,
+        min_value=limits.MIN_BOOKING_WINDOW_DAYS,
+        max_value=limits.MAX_BOOKING_WINDOW_DAYS,
         initial=60,
         label="Bookable up to (days ahead)",
     )
     daily_cap = forms.IntegerField(
-        min_value=1,
-        max_value=50,
+        min_value=limits.MIN_DAILY_CAP,
+        max_value=limits.MAX_DAILY_CAP,
         required=False,
         label="Most bookings per host per day",
         help_text="Leave empty for no limit.",
@@ -291,7 +308,7 @@ class OfferForm(AgencyForm):
         label="How you meet",
     )
     location_detail = forms.CharField(
-        max_length=300,
+        max_length=limits.LOCATION_DETAIL_MAX_LENGTH,
         required=False,
         label="Video link or phone number",
         help_text="Sent in the confirmation and the calendar invitation.",
@@ -348,17 +365,17 @@ class OfferForm(AgencyForm):
 class PolicyForm(forms.Form):
     cancel_notice_hours = forms.IntegerField(
         min_value=0,
-        max_value=24 * 14,
+        max_value=limits.MAX_CANCEL_NOTICE_HOURS,
         label="Minimum notice to cancel or reschedule (hours)",
         help_text="Later than this, bookers are asked to reply to their confirmation email.",
     )
     max_reschedules = forms.IntegerField(
         min_value=0,
-        max_value=10,
+        max_value=limits.MAX_RESCHEDULES,
         label="Reschedules allowed per booking",
     )
     privacy_notice = forms.CharField(
-        max_length=5000,
+        max_length=limits.PRIVACY_NOTICE_MAX_LENGTH,
         label="Privacy notice",
         widget=forms.Textarea({"rows": 6}),
         help_text="Bookers agree to it before booking. Say what you use their details for and "

@@ -10,6 +10,7 @@ inserts inside one IMMEDIATE transaction, which SQLite runs one at a time.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,13 +19,17 @@ from django.db import models
 from django.db.models import Q
 
 from apps.accounts.validators import validate_time_zone
+from apps.bookings import limits
 from apps.core.models import TenantOwnedModel, TenantQuerySet
 from apps.projects.profile import Platform
 
 
-class ConsultationTypeQuerySet(TenantQuerySet):
-    def published(self):
+class ConsultationTypeQuerySet(TenantQuerySet["ConsultationType"]):
+    def published(self) -> Self:
         return self.filter(is_active=True)
+
+
+ConsultationTypeManager = models.Manager.from_queryset(ConsultationTypeQuerySet)
 
 
 class ConsultationType(TenantOwnedModel):
@@ -38,45 +43,61 @@ class ConsultationType(TenantOwnedModel):
         ROUND_ROBIN = "round_robin", "Round robin (the least busy free host)"
         BOOKER_PICKS = "booker_picks", "The booker picks a host"
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=60)
-    description = models.TextField(max_length=2000, blank=True)
+    name = models.CharField(max_length=limits.OFFER_NAME_MAX_LENGTH)
+    slug = models.SlugField(max_length=limits.OFFER_SLUG_MAX_LENGTH)
+    description = models.TextField(max_length=limits.OFFER_DESCRIPTION_MAX_LENGTH, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(5), MaxValueValidator(480)]
+        default=30,
+        validators=[
+            MinValueValidator(limits.MIN_DURATION_MINUTES),
+            MaxValueValidator(limits.MAX_DURATION_MINUTES),
+        ],
     )
     interval_minutes = models.PositiveSmallIntegerField(
         default=30,
-        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        validators=[
+            MinValueValidator(limits.MIN_INTERVAL_MINUTES),
+            MaxValueValidator(limits.MAX_INTERVAL_MINUTES),
+        ],
         help_text="How far apart start times are offered.",
     )
     buffer_before_minutes = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(240)]
+        default=0, validators=[MaxValueValidator(limits.MAX_BUFFER_MINUTES)]
     )
     buffer_after_minutes = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(240)]
+        default=0, validators=[MaxValueValidator(limits.MAX_BUFFER_MINUTES)]
     )
     minimum_notice_minutes = models.PositiveIntegerField(
-        default=240, validators=[MaxValueValidator(60 * 24 * 30)]
+        default=240, validators=[MaxValueValidator(limits.MAX_MINIMUM_NOTICE_MINUTES)]
     )
     booking_window_days = models.PositiveSmallIntegerField(
-        default=60, validators=[MinValueValidator(1), MaxValueValidator(365)]
+        default=60,
+        validators=[
+            MinValueValidator(limits.MIN_BOOKING_WINDOW_DAYS),
+            MaxValueValidator(limits.MAX_BOOKING_WINDOW_DAYS),
+        ],
     )
     daily_cap = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        validators=[
+            MinValueValidator(limits.MIN_DAILY_CAP),
+            MaxValueValidator(limits.MAX_DAILY_CAP),
+        ],
         help_text="Most bookings of this type per host per day; empty for no limit.",
     )
     location = models.CharField(max_length=8, choices=Location.choices, default=Location.VIDEO)
     location_detail = models.CharField(
-        max_length=300, blank=True, help_text="The video link or the phone number."
+        max_length=limits.LOCATION_DETAIL_MAX_LENGTH,
+        blank=True,
+        help_text="The video link or the phone number.",
     )
     host_choice = models.CharField(
         max_length=16, choices=HostChoice.choices, default=HostChoice.ROUND_ROBIN
     )
     is_active = models.BooleanField(default=True, help_text="Shown on the public booking page.")
 
-    objects = ConsultationTypeQuerySet.as_manager()
+    objects: ClassVar[ConsultationTypeManager] = ConsultationTypeManager()
 
     class Meta:
         constraints = [
@@ -163,7 +184,7 @@ class DateOverride(TenantOwnedModel):
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="overrides")
     day = models.DateField()
     ranges = models.JSONField(default=list, blank=True, help_text='[["09:00", "12:00"], ...]')
-    note = models.CharField(max_length=120, blank=True)
+    note = models.CharField(max_length=limits.OVERRIDE_NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         constraints = [
@@ -180,14 +201,14 @@ class BookingPolicy(TenantOwnedModel):
 
     cancel_notice_hours = models.PositiveSmallIntegerField(
         default=24,
-        validators=[MaxValueValidator(24 * 14)],
+        validators=[MaxValueValidator(limits.MAX_CANCEL_NOTICE_HOURS)],
         help_text="Bookers cannot cancel or reschedule later than this before the meeting.",
     )
     max_reschedules = models.PositiveSmallIntegerField(
-        default=2, validators=[MaxValueValidator(10)]
+        default=2, validators=[MaxValueValidator(limits.MAX_RESCHEDULES)]
     )
     privacy_notice = models.TextField(
-        max_length=5000,
+        max_length=limits.PRIVACY_NOTICE_MAX_LENGTH,
         default=(
             "We use the details you give here only to prepare and hold this consultation and "
             "to follow up on it. We keep them for as long as we work together, or 12 months "
@@ -203,9 +224,12 @@ class BookingPolicy(TenantOwnedModel):
         return f"Booking policy of {self.agency_id}"
 
 
-class BookingQuerySet(TenantQuerySet):
-    def confirmed(self):
+class BookingQuerySet(TenantQuerySet["Booking"]):
+    def confirmed(self) -> Self:
         return self.filter(status=Booking.Status.CONFIRMED)
+
+
+BookingManager = models.Manager.from_queryset(BookingQuerySet)
 
 
 class Booking(TenantOwnedModel):
@@ -232,9 +256,9 @@ class Booking(TenantOwnedModel):
     blocked_end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
     # The booker and their answers (the intake that can become a client and engagement).
-    booker_name = models.CharField(max_length=150)
-    booker_email = models.EmailField(max_length=254)
-    booker_company = models.CharField(max_length=160, blank=True)
+    booker_name = models.CharField(max_length=limits.BOOKER_NAME_MAX_LENGTH)
+    booker_email = models.EmailField(max_length=limits.BOOKER_EMAIL_MAX_LENGTH)
+    booker_company = models.CharField(max_length=limits.BOOKER_COMPANY_MAX_LENGTH, blank=True)
     booker_time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     booker_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -243,13 +267,13 @@ class Booking(TenantOwnedModel):
         on_delete=models.SET_NULL,
         related_name="bookings",
     )
-    prototype_url = models.URLField(max_length=500, blank=True)
+    prototype_url = models.URLField(max_length=limits.PROTOTYPE_URL_MAX_LENGTH, blank=True)
     platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
     expected_users = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(10_000_000_000)]
+        null=True, blank=True, validators=[MaxValueValidator(limits.MAX_EXPECTED_USERS)]
     )
     compliance = models.JSONField(default=list, blank=True)
-    notes = models.TextField(max_length=4000, blank=True)
+    notes = models.TextField(max_length=limits.NOTES_MAX_LENGTH, blank=True)
     consent_at = models.DateTimeField()
     # A double submit of the same form carries the same key and finds the first booking.
     idempotency_key = models.CharField(max_length=64)
@@ -258,7 +282,7 @@ class Booking(TenantOwnedModel):
     notified_sequence = models.IntegerField(default=-1)
     reschedule_count = models.PositiveSmallIntegerField(default=0)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancel_reason = models.CharField(max_length=limits.REASON_MAX_LENGTH, blank=True)
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
     )
@@ -270,7 +294,7 @@ class Booking(TenantOwnedModel):
         related_name="bookings",
     )
 
-    objects = BookingQuerySet.as_manager()
+    objects: ClassVar[BookingManager] = BookingManager()
 
     class Meta:
         constraints = [
@@ -317,7 +341,7 @@ class BookingEvent(TenantOwnedModel):
     by_booker = models.BooleanField(default=False)
     old_start = models.DateTimeField(null=True, blank=True)
     new_start = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=limits.REASON_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.bookings import limits
 from apps.projects.profile import Framework, Platform
 
 
@@ -12,11 +13,11 @@ class PublicBookingForm(forms.Form):
     time_zone = forms.CharField(max_length=64, widget=forms.HiddenInput)
     host = forms.UUIDField(required=False, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=150, label="Your name")
-    email = forms.EmailField(max_length=254, label="Email")
-    company = forms.CharField(max_length=160, required=False)
+    name = forms.CharField(max_length=limits.BOOKER_NAME_MAX_LENGTH, label="Your name")
+    email = forms.EmailField(max_length=limits.BOOKER_EMAIL_MAX_LENGTH, label="Email")
+    company = forms.CharField(max_length=limits.BOOKER_COMPANY_MAX_LENGTH, required=False)
     prototype_url = forms.URLField(
-        max_length=500,
+        max_length=limits.PROTOTYPE_URL_MAX_LENGTH,
         required=False,
         assume_scheme="https",
         label="Link to your prototype",
@@ -27,7 +28,7 @@ class PublicBookingForm(forms.Form):
     )
     expected_users = forms.IntegerField(
         min_value=0,
-        max_value=10_000_000_000,
+        max_value=limits.MAX_EXPECTED_USERS,
         required=False,
         label="Users you expect in the first year",
     )
@@ -39,7 +40,7 @@ class PublicBookingForm(forms.Form):
         help_text="Tick any that apply to your users or data.",
     )
     notes = forms.CharField(
-        max_length=4000,
+        max_length=limits.NOTES_MAX_LENGTH,
         required=False,
         widget=forms.Textarea({"rows": 3}),
         label="Anything we should know",
@@ -54,12 +55,14 @@ class PublicBookingForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     start = forms.DateTimeField(widget=forms.HiddenInput)
-    reason = forms.CharField(max_length=500, required=False, label="Reason (optional)")
+    reason = forms.CharField(
+        max_length=limits.REASON_MAX_LENGTH, required=False, label="Reason (optional)"
+    )
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        max_length=500,
+        max_length=limits.REASON_MAX_LENGTH,
         widget=forms.Textarea({"rows": 2}),
         label="Why are you cancelling?",
         error_messages={"required": "Please say why, so the other side knows."},

@@ -19,6 +19,7 @@ from rest_framework import serializers
 from apps.accounts.validators import validate_time_zone
 from apps.agencies.models import Membership
 from apps.agencies.serializers import UserSummarySerializer
+from apps.bookings import limits
 from apps.bookings.models import Booking, BookingEvent, ConsultationType
 from apps.bookings.services import IDEMPOTENCY_KEY_PATTERN, Booker
 from apps.bookings.slots import local_days_in_utc
@@ -26,16 +27,12 @@ from apps.bookings.tokens import manage_token
 from apps.core.forms import AgencySerializer
 from apps.projects.profile import Framework, Platform
 
-# The longest stretch of days one slot query may cover.
-MAX_SLOT_DAYS = 62
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 IDEMPOTENCY_KEY_MESSAGE = (
     "Send an Idempotency-Key header of 8 to 64 letters, digits, - or _ "
     "(a new UUID for each booking will do)."
 )
-# The model's own ceiling for expected users.
-MAX_USERS = 10_000_000_000
 
 
 # --- fields -----------------------------------------------------------------------------------
@@ -164,9 +161,9 @@ class SlotQuerySerializer(serializers.Serializer):
         first, last = attrs["from"], attrs["to"]
         if last < first:
             raise serializers.ValidationError({"to": "Give a day on or after `from`."})
-        if (last - first).days + 1 > MAX_SLOT_DAYS:
+        if (last - first).days + 1 > limits.MAX_SLOT_DAYS:
             raise serializers.ValidationError(
-                {"to": f"Ask for at most {MAX_SLOT_DAYS} days at a time."}
+                {"to": f"Ask for at most {limits.MAX_SLOT_DAYS} days at a time."}
             )
         return attrs
 
@@ -303,13 +300,16 @@ class BookingDetailSerializer(BookingSerializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=500, help_text="Why: sent to the other side with the cancellation."
+        max_length=limits.REASON_MAX_LENGTH,
+        help_text="Why: sent to the other side with the cancellation.",
     )
 
 
 class RescheduleSerializer(serializers.Serializer):
     start = OffsetDateTimeField(help_text="The new start, ISO 8601 with its UTC offset.")
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=limits.REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 # --- bookings: public side --------------------------------------------------------------------
@@ -321,17 +321,23 @@ class PublicBookingCreateSerializer(AgencySerializer):
 
     start = OffsetDateTimeField(help_text="One of the slot starts, with its UTC offset.")
     time_zone = TimeZoneField(help_text="The booker's IANA time zone, e.g. America/New_York.")
-    name = serializers.CharField(max_length=150)
-    email = serializers.EmailField(max_length=254)
-    company = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=limits.BOOKER_NAME_MAX_LENGTH)
+    email = serializers.EmailField(max_length=limits.BOOKER_EMAIL_MAX_LENGTH)
+    company = serializers.CharField(
+        max_length=limits.BOOKER_COMPANY_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     prototype_url = serializers.URLField(
-        max_length=500, required=False, allow_blank=True, default=""
+        max_length=limits.PROTOTYPE_URL_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     platform = serializers.ChoiceField(
         choices=Platform.choices, required=False, allow_blank=True, default=""
     )
     expected_users = serializers.IntegerField(
-        min_value=0, max_value=MAX_USERS, required=False, allow_null=True, default=None
+        min_value=0,
+        max_value=limits.MAX_EXPECTED_USERS,
+        required=False,
+        allow_null=True,
+        default=None,
     )
     compliance = serializers.ListField(
         child=serializers.ChoiceField(choices=Framework.choices),
@@ -339,7 +345,9 @@ class PublicBookingCreateSerializer(AgencySerializer):
         required=False,
         default=list,
     )
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        max_length=limits.NOTES_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     consent = serializers.BooleanField(help_text="Agreement to the agency's privacy notice.")
     host = serializers.PrimaryKeyRelatedField(
         queryset=Membership.objects.select_related("user"),

@@ -5,20 +5,22 @@ booking into a client and engagement, and managing offers and availability."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.agencies.models import Membership
+from apps.accounts.models import User
+from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Capability, Role, require
-from apps.bookings import slots
-from apps.bookings.availability import calendar_for
+from apps.bookings import limits, slots
+from apps.bookings.availability import available_slots
 from apps.bookings.models import (
     Booking,
     BookingEvent,
@@ -30,9 +32,15 @@ from apps.bookings.models import (
     WeeklyRange,
 )
 from apps.bookings.selectors import booking_for_idempotency_key, conversion_client
+from apps.bookings.tasks import queue_notifications
+from apps.clients.models import Client, ClientContact
+from apps.clients.services import client_create, contact_create
 from apps.core.access import ensure_own, lock_own
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from apps.core.unset import UNSET, Unset
+from apps.projects.models import Project
 from apps.projects.profile import Framework, Platform
+from apps.projects.services import project_create
 
 C = Capability
 # What a client may send as an idempotency key (a UUID will do).
@@ -42,7 +50,9 @@ IDEMPOTENCY_KEY_PATTERN = r"[A-Za-z0-9_-]{8,64}"
 class SlotTakenError(ConflictError):
     """Someone else booked the time first (or it stopped being free); nothing was booked."""
 
-    def __init__(self, message: str = "That time was just taken. Please choose another time."):
+    def __init__(
+        self, message: str = "That time was just taken. Please choose another time."
+    ) -> None:
         super().__init__(message, code="slot_taken")
 
 
@@ -77,7 +87,7 @@ def refusal_error(reason: slots.Refusal, consultation_type: ConsultationType) ->
     return ApplicationError(message, code=str(reason))
 
 
-def policy_for(agency) -> BookingPolicy:
+def policy_for(agency: Agency) -> BookingPolicy:
     policy = BookingPolicy.objects.for_agency(agency).first()
     return policy or BookingPolicy(agency=agency)
 
@@ -123,38 +133,22 @@ def _free_hosts(
 ) -> list[Membership]:
     """The hosts who can take `start`, best round-robin candidate first; raises the clearest
     refusal when there is none."""
-    duration = timedelta(minutes=consultation_type.duration_minutes)
-    calendar = calendar_for(
+    free = available_slots(
         consultation_type,
         start=start,
-        end=start + duration,
         host_ids=[host.pk] if host is not None else None,
         exclude_booking=exclude_booking,
         now=now,
     )
-    if host is not None and str(host.pk) not in calendar.memberships:
+    if host is not None and str(host.pk) not in free.hosts:
         raise ValidationError({"host": "That person does not take this kind of consultation."})
-    free, refusals = [], []
-    for engine_host in calendar.hosts:
-        verdict = slots.slot_is_available(
-            rules=calendar.rules, host=engine_host, start=start, now=now
-        )
-        if verdict is True:
-            free.append(engine_host)
-        else:
-            refusals.append(verdict)
-    if not free:
-        # The same answer for every host is the booker's answer; otherwise the time is
-        # bookable in principle and simply gone.
-        reason = refusals[0] if refusals and len(set(refusals)) == 1 else slots.Refusal.CONFLICT
-        if not calendar.hosts:
-            reason = slots.Refusal.OUTSIDE_AVAILABILITY
-        raise refusal_error(reason, consultation_type)
-    ordered = sorted(free, key=lambda h: (h.upcoming_bookings, -h.priority, h.id))
-    return [calendar.memberships[h.id] for h in ordered]
+    slot = free.at(start)
+    if slot is None:
+        raise refusal_error(free.refusal(start), consultation_type)
+    return [free.hosts[host_id] for host_id in slot.host_ids]
 
 
-def _validate_booker(booker: Booker, consent: bool) -> None:
+def _validate_booker(booker: Booker, *, consent: bool) -> None:
     errors = {}
     if not consent:
         errors["consent"] = "Please agree to the privacy notice so that we can use your details."
@@ -193,13 +187,11 @@ def booking_create(
     consent: bool,
     idempotency_key: str,
     host: Membership | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book `start` with `host` (when the booker picks) or the round-robin host. A second
     submit with the same idempotency key returns the first booking instead of a new one."""
-    from apps.bookings.tasks import queue_notifications
-
     now = now or timezone.now()
     agency = consultation_type.agency
     if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key or ""):
@@ -211,7 +203,7 @@ def booking_create(
         raise ApplicationError("This consultation is not open for booking.", code="offer_closed")
     if consultation_type.host_choice == ConsultationType.HostChoice.BOOKER_PICKS and host is None:
         raise ValidationError({"host": "Choose who you would like to meet."})
-    _validate_booker(booker, consent)
+    _validate_booker(booker, consent=consent)
     candidates = _free_hosts(consultation_type, start=start, host=host, now=now)
     duration = timedelta(minutes=consultation_type.duration_minutes)
     booking = Booking(
@@ -225,7 +217,7 @@ def booking_create(
         booker_email=booker.email.strip().lower(),
         booker_company=booker.company.strip(),
         booker_time_zone=booker.time_zone,
-        booker_user=user if user is not None and user.is_authenticated else None,
+        booker_user=user if isinstance(user, User) else None,
         prototype_url=booker.prototype_url.strip(),
         platform=booker.platform,
         expected_users=booker.expected_users,
@@ -306,8 +298,6 @@ def booking_reschedule(
     """Move the booking (same UID, next SEQUENCE). The host stays if free; a round-robin
     booking may move to another free host. `actor` is the agency member moving it when the
     booker is not."""
-    from apps.bookings.tasks import queue_notifications
-
     now = now or timezone.now()
     booking = _lock(booking)
     if by_booker:
@@ -349,9 +339,9 @@ def booking_reschedule(
         raise SlotTakenError()
     BookingEvent.objects.create(
         agency=booking.agency, booking=booking, kind=BookingEvent.Kind.RESCHEDULED,
-        by_booker=by_booker, actor=getattr(actor, "user", None), old_start=old_start,
-        new_start=new_start,
-        reason=reason.strip()[:500],
+        by_booker=by_booker, actor=actor.user if actor is not None else None,
+        old_start=old_start, new_start=new_start,
+        reason=reason.strip()[: limits.REASON_MAX_LENGTH],
     )  # fmt: skip
     queue_notifications(booking)
     return booking
@@ -359,10 +349,15 @@ def booking_reschedule(
 
 @transaction.atomic
 def booking_cancel(
-    *, booking: Booking, reason: str, by_booker: bool, actor=None, now: datetime | None = None
+    *,
+    booking: Booking,
+    reason: str,
+    by_booker: bool,
+    actor: Membership | None = None,
+    now: datetime | None = None,
 ) -> Booking:
-    from apps.bookings.tasks import queue_notifications
-
+    """Call the booking off (by the booker through the link, or by an agency member, the
+    `actor`): both sides are emailed a cancellation."""
     now = now or timezone.now()
     booking = _lock(booking)
     reason = reason.strip()
@@ -382,14 +377,15 @@ def booking_cancel(
         )
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = now
-    booking.cancel_reason = reason[:500]
+    booking.cancel_reason = reason[: limits.REASON_MAX_LENGTH]
     booking.sequence += 1
     booking.save(
         update_fields=["status", "cancelled_at", "cancel_reason", "sequence", "updated_at"]
     )
     BookingEvent.objects.create(
         agency=booking.agency, booking=booking, kind=BookingEvent.Kind.CANCELLED,
-        by_booker=by_booker, actor=getattr(actor, "user", None), reason=booking.cancel_reason,
+        by_booker=by_booker, actor=actor.user if actor is not None else None,
+        reason=booking.cancel_reason,
     )  # fmt: skip
     queue_notifications(booking)
     return booking
@@ -405,7 +401,9 @@ def actor_can_manage(actor: Membership | None, booking: Booking) -> bool:
 
 
 @transaction.atomic
-def booking_mark_no_show(*, actor: Membership, booking: Booking, now=None) -> Booking:
+def booking_mark_no_show(
+    *, actor: Membership, booking: Booking, now: datetime | None = None
+) -> Booking:
     now = now or timezone.now()
     booking = _lock(booking)
     if not actor_can_manage(actor, booking):
@@ -426,15 +424,11 @@ _REPO_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
 
 
 @transaction.atomic
-def booking_convert(*, actor: Membership, booking: Booking):
+def booking_convert(*, actor: Membership, booking: Booking) -> Project:
     """Turn a booking from someone new into a client (or their existing one), a contact and
     an engagement whose profile carries the booking's answers."""
-    from apps.clients.models import Client, ClientContact
-    from apps.clients.services import client_create, contact_create
-    from apps.projects.services import project_create
-
     require(actor, C.MANAGE_ENGAGEMENTS)
-    booking = lock_own(Booking.objects, agency=actor.agency, pk=booking.pk)
+    booking = lock_own(Booking.objects.all(), agency=actor.agency, pk=booking.pk)
     if booking.project_id:
         raise ApplicationError("This booking already has an engagement.", code="already_converted")
     if booking.status == Booking.Status.CANCELLED:
@@ -491,9 +485,27 @@ OFFER_FIELDS = (
 
 @transaction.atomic
 def offer_save(
-    *, actor: Membership, offer: ConsultationType | None = None, hosts=(), **fields
+    *,
+    actor: Membership,
+    offer: ConsultationType | None = None,
+    hosts: Iterable[Membership] = (),
+    name: str | Unset = UNSET,
+    slug: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    duration_minutes: int | Unset = UNSET,
+    interval_minutes: int | Unset = UNSET,
+    buffer_before_minutes: int | Unset = UNSET,
+    buffer_after_minutes: int | Unset = UNSET,
+    minimum_notice_minutes: int | Unset = UNSET,
+    booking_window_days: int | Unset = UNSET,
+    daily_cap: int | Unset | None = UNSET,
+    location: str | Unset = UNSET,
+    location_detail: str | Unset = UNSET,
+    host_choice: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
 ) -> ConsultationType:
-    """Create or change a consultation type and set its hosts (staff of the agency)."""
+    """Create or change a consultation type (the fields given; a new one starts from the
+    model's defaults) and set its hosts (staff of the agency) to `hosts`."""
     require(actor, C.MANAGE_OFFERS)
     hosts = list(hosts)
     if any(h.agency_id != actor.agency_id or h.role == Role.CLIENT for h in hosts):
@@ -501,9 +513,19 @@ def offer_save(
     if offer is not None:
         ensure_own(actor.agency, offer)
     offer = offer or ConsultationType(agency=actor.agency)
-    for name in OFFER_FIELDS:
-        if name in fields:
-            setattr(offer, name, fields[name])
+    given: dict[str, object] = {
+        "name": name, "slug": slug, "description": description,
+        "duration_minutes": duration_minutes, "interval_minutes": interval_minutes,
+        "buffer_before_minutes": buffer_before_minutes,
+        "buffer_after_minutes": buffer_after_minutes,
+        "minimum_notice_minutes": minimum_notice_minutes,
+        "booking_window_days": booking_window_days, "daily_cap": daily_cap,
+        "location": location, "location_detail": location_detail,
+        "host_choice": host_choice, "is_active": is_active,
+    }  # fmt: skip
+    for field, value in given.items():
+        if value is not UNSET:
+            setattr(offer, field, value)
     offer.full_clean()
     try:
         with transaction.atomic():
@@ -530,7 +552,7 @@ def _may_edit_schedule(actor: Membership, member: Membership) -> None:
         raise ValidationError({"member": "Only staff of this agency have availability."})
 
 
-def _parse_ranges(ranges, day: str) -> list[tuple[time, time]]:
+def _parse_ranges(ranges: Iterable[tuple[time, time]], day: str) -> list[tuple[time, time]]:
     """The service's own check of one day's ranges (the forms check first, field by field);
     `day` names the day in the error so that a caller without a form can still act on it."""
     parsed = []
@@ -581,7 +603,12 @@ def schedule_save(
 
 @transaction.atomic
 def override_save(
-    *, actor: Membership, member: Membership, day, ranges: list[tuple[time, time]], note=""
+    *,
+    actor: Membership,
+    member: Membership,
+    day: date,
+    ranges: Sequence[tuple[time, time]],
+    note: str = "",
 ) -> DateOverride:
     """Different hours on one date; no ranges means a day off."""
     _may_edit_schedule(actor, member)
@@ -595,7 +622,7 @@ def override_save(
         defaults={
             "agency": actor.agency,
             "ranges": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in parsed],
-            "note": note.strip()[:120],
+            "note": note.strip()[: limits.OVERRIDE_NOTE_MAX_LENGTH],
         },
     )
     return override
@@ -608,12 +635,22 @@ def override_delete(*, actor: Membership, override: DateOverride) -> None:
 
 
 @transaction.atomic
-def policy_save(*, actor: Membership, **fields) -> BookingPolicy:
+def policy_save(
+    *,
+    actor: Membership,
+    cancel_notice_hours: int | Unset = UNSET,
+    max_reschedules: int | Unset = UNSET,
+    privacy_notice: str | Unset = UNSET,
+) -> BookingPolicy:
+    """Change the agency's booking policy (the fields given; the others keep their value)."""
     require(actor, C.MANAGE_OFFERS)
     policy = policy_for(actor.agency)
-    for name in ("cancel_notice_hours", "max_reschedules", "privacy_notice"):
-        if name in fields:
-            setattr(policy, name, fields[name])
+    if cancel_notice_hours is not UNSET:
+        policy.cancel_notice_hours = cancel_notice_hours
+    if max_reschedules is not UNSET:
+        policy.max_reschedules = max_reschedules
+    if privacy_notice is not UNSET:
+        policy.privacy_notice = privacy_notice
     policy.full_clean(validate_constraints=False)
     policy.save()
     return policy

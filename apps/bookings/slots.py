@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -417,6 +418,13 @@ def _to_us_delta(delta: timedelta) -> int:
     return delta // _MICROSECOND
 
 
+def _bookable_starts(rules: SlotRules, now: datetime) -> tuple[datetime, datetime]:
+    """The first and the last instant a slot may start at: minimum notice and booking window
+    are applied here and only here, for listing and checking alike. The window's last instant
+    is itself bookable."""
+    return now + rules.minimum_notice, now + rules.booking_window
+
+
 def _check_hosts(hosts: Sequence[Host]) -> None:
     ids = [host.id for host in hosts]
     if len(ids) != len(set(ids)):
@@ -450,10 +458,9 @@ def compute_slots(
         raise ValueError(f"end {end.isoformat()} must be after start {start.isoformat()}")
     _check_hosts(hosts)
 
-    now_us = _to_us(now)
-    low = max(_to_us(start), now_us + _to_us_delta(rules.minimum_notice))
-    # The window's last instant is itself bookable.
-    high = min(_to_us(end), now_us + _to_us_delta(rules.booking_window) + 1)
+    earliest, latest = _bookable_starts(rules, now)
+    low = max(_to_us(start), _to_us(earliest))
+    high = min(_to_us(end), _to_us(latest) + 1)
     if low >= high:
         return []
 
@@ -481,7 +488,7 @@ def compute_slots(
 
 def slot_is_available(
     *, rules: SlotRules, host: Host, start: datetime, now: datetime
-) -> bool | Refusal:
+) -> Literal[True] | Refusal:
     """True if `host` can take a booking starting at `start`, else the reason (a `Refusal`,
     which is a str). Agrees with `compute_slots`: True exactly for the starts it lists.
 
@@ -490,11 +497,12 @@ def slot_is_available(
     """
     _check_aware(start, "start")
     _check_aware(now, "now")
+    earliest, latest = _bookable_starts(rules, now)
     if start < now:
         return Refusal.IN_THE_PAST
-    if start < now + rules.minimum_notice:
+    if start < earliest:
         return Refusal.INSIDE_MINIMUM_NOTICE
-    if start > now + rules.booking_window:
+    if start > latest:
         return Refusal.BEYOND_BOOKING_WINDOW
     refusal = _HostCalendar(host, rules).refusal(
         _to_us(start), _to_us_delta(rules.duration), _to_us_delta(rules.interval)
