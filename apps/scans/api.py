@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,7 +21,7 @@ from apps.core.errors import ConflictError
 from apps.projects.access import get_project_scope
 from apps.projects.permissions import can_scan
 from apps.scans import selectors, services
-from apps.scans.access import get_scan
+from apps.scans.access import get_scan, get_scan_for_findings
 from apps.scans.models import Scan
 from apps.scans.report import diff_data, finding_counts
 from apps.scans.serializers import (
@@ -313,9 +313,7 @@ class ScanFindingListAPI(AgencyAPIMixin, ScanAccessMixin, QueryFiltersMixin, gen
     filter_serializer_class = FindingFilterSerializer
 
     def get_queryset(self):
-        scan = self.scan(self.kwargs["scan_id"])
-        if not can_scan(self.membership, scan.project):
-            raise exceptions.PermissionDenied("Only staff working on this engagement see findings.")
+        scan = get_scan_for_findings(member=self.membership, scan_id=self.kwargs["scan_id"])
         return selectors.finding_list(scan=scan, **self.query_filters())
 
     @extend_schema(
