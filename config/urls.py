@@ -41,7 +41,7 @@ urlpatterns = [
         agency_views.InvitationAcceptView.as_view(),
         name="invitation_accept",
     ),
-    path("book/", include("apps.bookings.public_urls")),
+    path("book/", include("apps.bookings.public.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.bookings import public_views as views
+from apps.bookings.public import views
 
 urlpatterns = [
     path("manage/<str:token>/", views.ManageBookingView.as_view(), name="booking_manage"),

@@ -25,7 +25,7 @@ from apps.bookings.access import booking_for_token, get_published_offer
 from apps.bookings.availability import available_slots
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, ConsultationType
-from apps.bookings.public_forms import CancelForm, PublicBookingForm, RescheduleForm
+from apps.bookings.public.forms import CancelForm, PublicBookingForm, RescheduleForm
 from apps.bookings.selectors import (
     booker_company,
     bookings_of_booker,
