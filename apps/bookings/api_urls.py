@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from apps.bookings import api
+from apps.bookings.public import api as public_api
 
 # Mounted under /api/v1/agencies/<agency_slug>/.
 agency_patterns = [
@@ -28,23 +29,25 @@ agency_patterns = [
 # Mounted under /api/v1/book/: no account. A booking is reached through its signed manage
 # link; `manage` is a reserved agency slug, so these never shadow an agency's routes.
 public_patterns = [
-    path("manage/<str:token>/", api.PublicBookingAPI.as_view(), name="api_public_booking"),
+    path("manage/<str:token>/", public_api.PublicBookingAPI.as_view(), name="api_public_booking"),
     path(
         "manage/<str:token>/cancel/",
-        api.PublicBookingCancelAPI.as_view(),
+        public_api.PublicBookingCancelAPI.as_view(),
         name="api_public_booking_cancel",
     ),
     path(
         "manage/<str:token>/reschedule/",
-        api.PublicBookingRescheduleAPI.as_view(),
+        public_api.PublicBookingRescheduleAPI.as_view(),
         name="api_public_booking_reschedule",
     ),
     path(
-        "<slug:agency>/<slug:offer>/slots/", api.PublicSlotsAPI.as_view(), name="api_public_slots"
+        "<slug:agency>/<slug:offer>/slots/",
+        public_api.PublicSlotsAPI.as_view(),
+        name="api_public_slots",
     ),
     path(
         "<slug:agency>/<slug:offer>/bookings/",
-        api.PublicBookingCreateAPI.as_view(),
+        public_api.PublicBookingCreateAPI.as_view(),
         name="api_public_bookings",
     ),
 ]
