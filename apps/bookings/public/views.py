@@ -6,18 +6,20 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from datetime import date, datetime, timedelta
+from http import HTTPStatus
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from apps.accounts.validators import validate_time_zone
+from apps.accounts.validators import time_zone_choices, validate_time_zone
 from apps.agencies.access import agency_for_public_slug
 from apps.agencies.models import Agency
 from apps.bookings import services
@@ -32,12 +34,11 @@ from apps.bookings.selectors import (
     hosts_prefetch,
     offer_list,
 )
-from apps.bookings.slots import local_days_in_utc, slots_by_local_day
+from apps.bookings.slots import Slot, local_days_in_utc, slots_by_local_day
 from apps.bookings.tasks import manage_url
 from apps.bookings.tokens import BadManageLinkError, manage_token
-from apps.core.errors import ApplicationError
 from apps.core.tenancy import activate_agency
-from apps.core.views_helpers import add_service_error
+from apps.core.views_helpers import add_service_error, call, submit
 
 DAYS_SHOWN = 14
 
@@ -48,7 +49,7 @@ def _agency(slug: str) -> Agency:
     return agency
 
 
-def _zone_from(request, default: str) -> tuple[str, str | None]:
+def _zone_from(request: HttpRequest, default: str) -> tuple[str, str | None]:
     """The booker's zone from `?tz=` (set by the browser), else `default`; with an error
     message when the given one is not a real zone."""
     requested = (request.POST.get("time_zone") or request.GET.get("tz") or "").strip()
@@ -65,14 +66,28 @@ def _zone_from(request, default: str) -> tuple[str, str | None]:
 
 
 def _parse_day(value: str | None) -> date | None:
+    """A day from the query string; a malformed one is as if none was given."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
+def _parse_start(value: str | None, zone_name: str) -> datetime | None:
+    """A start from the query string or the form, in the booker's zone; a malformed one is
+    as if none was given."""
+    try:
+        return (
+            datetime.fromisoformat(value).astimezone(zoneinfo.ZoneInfo(zone_name))
+            if value
+            else None
+        )
+    except ValueError:
+        return None
+
+
 class AgencyOffersView(View):
-    def get(self, request, agency):
+    def get(self, request: HttpRequest, agency: str) -> HttpResponse:
         agency_obj = _agency(agency)
         offers = offer_list(agency=agency_obj, published_only=True)
         return render(
@@ -95,17 +110,20 @@ class SlotPicker:
     ):
         zone = zoneinfo.ZoneInfo(zone_name)
         today = timezone.localtime(timezone.now(), zone).date()
+        # Paging only: which days the picker may show. Which times are free, notice and
+        # window included, is available_slots' answer.
         last_bookable = today + timedelta(days=offer.booking_window_days)
         first = max(first or today, today)
         first = min(first, last_bookable)
         self.days = [first + timedelta(days=n) for n in range(DAYS_SHOWN)]
         start, end = local_days_in_utc(self.days[0], self.days[-1], zone_name)
         host_ids = [host_id] if host_id else None
-        slots = available_slots(offer, start=start, end=end, host_ids=host_ids)
-        self.by_day = slots_by_local_day(slots, zone_name)
+        free = available_slots(offer, start=start, end=end, host_ids=host_ids)
+        self.by_day: dict[date, list[Slot]] = slots_by_local_day(free, zone_name)
         self.counts = [(d, len(self.by_day.get(d, []))) for d in self.days]
         self.day = day if day in self.by_day else next(iter(self.by_day), None)
-        self.times = [(slot, slot.start.astimezone(zone)) for slot in self.by_day.get(self.day, [])]
+        chosen = self.by_day.get(self.day, []) if self.day is not None else []
+        self.times = [(slot, slot.start.astimezone(zone)) for slot in chosen]
         self.earlier = first - timedelta(days=DAYS_SHOWN) if first > today else None
         later = first + timedelta(days=DAYS_SHOWN)
         self.later = later if later <= last_bookable else None
@@ -126,7 +144,16 @@ class BookOfferView(View):
         prefetch_related_objects([offer], hosts_prefetch())
         return offer
 
-    def _context(self, request, offer, zone_name, zone_error, form=None, error=None):
+    def _context(
+        self,
+        request: HttpRequest,
+        offer: ConsultationType,
+        *,
+        zone_name: str,
+        zone_error: str | None,
+        form: PublicBookingForm | None = None,
+        error: str | None = None,
+    ) -> dict[str, Any]:
         first, day = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("day"))
         host_names = _host_names(offer)
         booker_picks = offer.host_choice == ConsultationType.HostChoice.BOOKER_PICKS
@@ -138,14 +165,8 @@ class BookOfferView(View):
         elif not booker_picks:
             picked = None
         picker = SlotPicker(offer, zone_name, first, day, host_id=picked)
-        chosen = None
         start_param = request.GET.get("start") if form is None else form.data.get("start")
-        if start_param:
-            try:
-                chosen = datetime.fromisoformat(start_param)
-                chosen = chosen.astimezone(zoneinfo.ZoneInfo(zone_name))
-            except ValueError:
-                chosen = None
+        chosen = _parse_start(start_param, zone_name)
         user = request.user if request.user.is_authenticated else None
         if form is None and chosen is not None:
             form = PublicBookingForm(
@@ -165,7 +186,7 @@ class BookOfferView(View):
             "picker": picker,
             "zone": zone_name,
             "zone_error": zone_error,
-            "zones": _zone_choices(),
+            "zones": time_zone_choices(),
             "chosen": chosen,
             "form": form,
             "error": error,
@@ -176,18 +197,18 @@ class BookOfferView(View):
             "my_bookings": bookings_of_booker(agency=offer.agency, user=user) if user else [],
         }
 
-    def get(self, request, agency, offer):
+    def get(self, request: HttpRequest, agency: str, offer: str) -> HttpResponse:
         offer_obj = self._offer(agency, offer)
         zone_name, zone_error = _zone_from(request, offer_obj.agency.time_zone)
-        context = self._context(request, offer_obj, zone_name, zone_error)
+        context = self._context(request, offer_obj, zone_name=zone_name, zone_error=zone_error)
         return render(request, self.template_name, context, status=400 if zone_error else 200)
 
-    def post(self, request, agency, offer):
+    def post(self, request: HttpRequest, agency: str, offer: str) -> HttpResponse:
         offer_obj = self._offer(agency, offer)
         zone_name, zone_error = _zone_from(request, offer_obj.agency.time_zone)
         form = PublicBookingForm(request.POST)
         error = zone_error
-        status = 400
+        slot_taken = False
         if form.is_valid() and not zone_error:
             data = form.cleaned_data
             host = None
@@ -197,8 +218,8 @@ class BookOfferView(View):
                 if host is None:
                     form.add_error(None, "Choose one of the people listed.")
             if not form.errors:
-                try:
-                    booking = services.booking_create(
+                outcome = call(
+                    lambda: services.booking_create(
                         consultation_type=offer_obj,
                         start=data["start"],
                         host=host,
@@ -206,46 +227,53 @@ class BookOfferView(View):
                         consent=data["consent"],
                         idempotency_key=data["idempotency_key"],
                         user=request.user,
-                    )
-                except services.SlotTakenError as exc:
-                    error, status = exc.message, 409
-                except (ValidationError, ApplicationError) as exc:
-                    add_service_error(form, exc)
-                else:
+                    ),
+                    denial_in_place=True,
+                )
+                if outcome.value is not None:
                     # With the zone in the address the page needs no reload to show it.
-                    url = reverse("booking_manage", args=[manage_token(booking)])
+                    url = reverse("booking_manage", args=[manage_token(outcome.value)])
                     return redirect(f"{url}?{urlencode({'booked': 1, 'tz': zone_name})}")
-        context = self._context(request, offer_obj, zone_name, zone_error, form=form, error=error)
-        if status == 409:
+                if isinstance(outcome.error, services.SlotTakenError):
+                    error, slot_taken = outcome.message, True
+                elif outcome.error is not None:
+                    add_service_error(form, outcome.error)
+        context = self._context(
+            request, offer_obj, zone_name=zone_name, zone_error=zone_error, form=form, error=error
+        )
+        if slot_taken:
             # The time is gone: show the fresh times of that day instead of the form.
             context["form"] = None
             context["chosen"] = None
+        status = HTTPStatus.CONFLICT if slot_taken else HTTPStatus.BAD_REQUEST
         return render(request, self.template_name, context, status=status)
-
-
-def _zone_choices():
-    from apps.accounts.validators import time_zone_choices
-
-    return time_zone_choices()
 
 
 class ManageBookingView(View):
     """The booker's page for one booking, reached only through the signed link."""
 
     template_name = "bookings/public/manage.html"
+    booking: Booking
 
-    def _booking(self, token: str) -> Booking:
-        booking = booking_for_token(token)
-        activate_agency(booking.agency)
-        return booking
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Every method the page answers reads the link first; the others stay a 405."""
+        method = (request.method or "").lower()
+        if method in self.http_method_names and hasattr(self, method):
+            try:
+                self.booking = booking_for_token(kwargs["token"])
+            except BadManageLinkError as exc:
+                return _bad_link(request, exc)
+            activate_agency(self.booking.agency)
+        return super().dispatch(request, *args, **kwargs)
 
-    def _context(self, request, booking, token, **extra):
+    def _context(self, request: HttpRequest, token: str, **extra: Any) -> dict[str, Any]:
+        booking = self.booking
         zone_name, zone_error = _zone_from(request, booking.booker_time_zone)
         zone = zoneinfo.ZoneInfo(zone_name)
         policy = services.policy_for(booking.agency)
         now = timezone.now()
 
-        def allowed(rescheduling: bool) -> bool:
+        def allowed(*, rescheduling: bool) -> bool:
             refusal = services.booker_refusal(
                 booking, policy=policy, now=now, rescheduling=rescheduling
             )
@@ -258,7 +286,7 @@ class ManageBookingView(View):
             "token": token,
             "zone": zone_name,
             "zone_error": zone_error,
-            "zones": _zone_choices(),
+            "zones": time_zone_choices(),
             "start_local": booking.start.astimezone(zone),
             "end_local": booking.end.astimezone(zone),
             "policy": policy,
@@ -278,86 +306,79 @@ class ManageBookingView(View):
         context.update(extra)
         return context
 
-    def get(self, request, token):
-        try:
-            booking = self._booking(token)
-        except BadManageLinkError as exc:
-            return _bad_link(request, exc)
-        context = self._context(request, booking, token)
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        context = self._context(request, token)
         if start := request.GET.get("start"):
-            context["reschedule_form"] = RescheduleForm(initial={"start": start})
-            try:
-                context["new_start_local"] = datetime.fromisoformat(start).astimezone(
-                    zoneinfo.ZoneInfo(context["zone"])
-                )
-            except ValueError:
-                context["reschedule_form"] = None
+            new_start = _parse_start(start, context["zone"])
+            if new_start is not None:
+                context["reschedule_form"] = RescheduleForm(initial={"start": start})
+                context["new_start_local"] = new_start
         return render(request, self.template_name, context)
 
-    def post(self, request, token):
-        try:
-            booking = self._booking(token)
-        except BadManageLinkError as exc:
-            return _bad_link(request, exc)
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
         action = request.POST.get("action")
         if action == "cancel":
-            form = CancelForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.booking_cancel(
-                        booking=booking, reason=form.cleaned_data["reason"], by_booker=True
-                    )
-                except (ValidationError, ApplicationError) as exc:
-                    add_service_error(form, exc)
-                else:
-                    messages.success(
-                        request, "Your booking is cancelled. We have emailed you both."
-                    )
-                    return redirect("booking_manage", token=token)
-            context = self._context(request, booking, token, cancel_form=form)
-            return render(request, self.template_name, context, status=400)
+            return self._cancel(request, token)
         if action == "reschedule":
-            form = RescheduleForm(request.POST)
-            status = 400
-            if form.is_valid():
-                try:
-                    services.booking_reschedule(
-                        booking=booking,
-                        new_start=form.cleaned_data["start"],
-                        reason=form.cleaned_data["reason"],
-                        by_booker=True,
-                    )
-                except (ValidationError, ApplicationError) as exc:
-                    add_service_error(form, exc)
-                    if isinstance(exc, services.SlotTakenError):
-                        status = 409
-                else:
-                    messages.success(request, "Your booking has moved. We have emailed you both.")
-                    return _back_to_manage(request, token, booking)
-            return render(
-                request, self.template_name,
-                self._context(request, booking, token, reschedule_form=form),
-                status=status,
-            )  # fmt: skip
+            return self._reschedule(request, token)
         return render(
             request, self.template_name,
-            self._context(request, booking, token, action_error="Choose to reschedule or cancel."),
+            self._context(request, token, action_error="Choose to reschedule or cancel."),
             status=400,
         )  # fmt: skip
 
+    def _cancel(self, request: HttpRequest, token: str) -> HttpResponse:
+        form = CancelForm(request.POST)
+        if submit(
+            form,
+            lambda data: services.booking_cancel(
+                booking=self.booking, reason=data["reason"], by_booker=True
+            ),
+            denial_in_place=True,
+        ):
+            messages.success(request, "Your booking is cancelled. We have emailed you both.")
+            return redirect("booking_manage", token=token)
+        context = self._context(request, token, cancel_form=form)
+        return render(request, self.template_name, context, status=400)
 
-def _back_to_manage(request, token: str, booking: Booking):
+    def _reschedule(self, request: HttpRequest, token: str) -> HttpResponse:
+        form = RescheduleForm(request.POST)
+        slot_taken = False
+        if form.is_valid():
+            outcome = call(
+                lambda: services.booking_reschedule(
+                    booking=self.booking,
+                    new_start=form.cleaned_data["start"],
+                    reason=form.cleaned_data["reason"],
+                    by_booker=True,
+                ),
+                denial_in_place=True,
+            )
+            if outcome.ok:
+                messages.success(request, "Your booking has moved. We have emailed you both.")
+                return _back_to_manage(request, token, self.booking)
+            if outcome.error is not None:
+                add_service_error(form, outcome.error)
+            slot_taken = isinstance(outcome.error, services.SlotTakenError)
+        return render(
+            request, self.template_name,
+            self._context(request, token, reschedule_form=form),
+            status=HTTPStatus.CONFLICT if slot_taken else HTTPStatus.BAD_REQUEST,
+        )  # fmt: skip
+
+
+def _back_to_manage(request: HttpRequest, token: str, booking: Booking) -> HttpResponse:
     zone_name, _ = _zone_from(request, booking.booker_time_zone)
     url = reverse("booking_manage", args=[token])
     return redirect(f"{url}?{urlencode({'tz': zone_name})}")
 
 
-def _bad_link(request, exc: BadManageLinkError):
+def _bad_link(request: HttpRequest, exc: BadManageLinkError) -> HttpResponse:
     return render(request, "bookings/public/bad_link.html", {"message": exc.message}, status=400)
 
 
 class BookingIcsView(View):
-    def get(self, request, token):
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
             booking = booking_for_token(token)
         except BadManageLinkError as exc:
