@@ -5,7 +5,8 @@ pages for consultation types (offers) and the booking policy."""
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -35,19 +36,19 @@ from apps.bookings.forms import (
 )
 from apps.bookings.models import Booking, ConsultationType
 from apps.bookings.slots import local_days_in_utc
-from apps.core.errors import ApplicationError
-from apps.core.views_helpers import add_service_error, run_action, submit
+from apps.core.views_helpers import Outcome, add_service_error, call, run_action, submit
 from apps.projects.profile import Framework
 
 C = Capability
 PAGE_SIZE = 50
 
 
-def error_form(exc: ApplicationError) -> forms.Form:
-    """A bare form carrying a service's error, for pages whose only input is a button."""
+def error_form(outcome: Outcome[Any]) -> forms.Form:
+    """A bare form carrying a service's refusal, for pages whose only input is a button."""
     form = forms.Form(data={})
     form.is_valid()
-    add_service_error(form, exc)
+    if outcome.error is not None:
+        add_service_error(form, outcome.error)
     return form
 
 
@@ -106,7 +107,7 @@ class BookingListView(AgencyViewMixin, TemplateView):
         monday = (anchor or today) - timedelta(days=(anchor or today).weekday())
         days = [monday + timedelta(days=i) for i in range(7)]
         start, end = local_days_in_utc(monday, days[-1], timezone.get_current_timezone_name())
-        columns = {day: [] for day in days}
+        columns: dict[date, list[Booking]] = {day: [] for day in days}
         for booking in selectors.booking_list(
             member=self.membership, when="all", start=start, end=end, **filters
         ):
@@ -223,13 +224,13 @@ class BookingConvertView(BookingMixin, TemplateView):
         return context
 
     def post(self, request, agency_slug, booking_id):
-        try:
-            project = services.booking_convert(actor=self.membership, booking=self.booking)
-        except ApplicationError as exc:
-            if exc.status == 403:
-                raise PermissionDenied from exc
-            context = self.get_context_data(form=error_form(exc))
-            return self.render_to_response(context)
+        outcome = call(
+            lambda: services.booking_convert(actor=self.membership, booking=self.booking)
+        )
+        project = outcome.value
+        if project is None:
+            # A refusal of rights went on to the 403 page; any other refusal shows here.
+            return self.render_to_response(self.get_context_data(form=error_form(outcome)))
         messages.success(
             request, f"{project.name} created for {project.client.name}, from the booking."
         )
@@ -385,6 +386,7 @@ class OfferListView(AgencyViewMixin, TemplateView):
 
     def post(self, request, agency_slug):
         form = OfferForm(request.POST, agency=self.agency)
+        # The form's fields are the service's parameters, name for name.
         if submit(form, lambda data: services.offer_save(actor=self.membership, **data)):
             messages.success(request, f"{form.cleaned_data['name']} created.")
             return redirect("offers", agency_slug=self.agency.slug)
@@ -437,7 +439,15 @@ class BookingPolicyView(AgencyViewMixin, FormView):
         return PolicyForm.initial_from(services.policy_for(self.agency))
 
     def form_valid(self, form):
-        if not submit(form, lambda data: services.policy_save(actor=self.membership, **data)):
+        if not submit(
+            form,
+            lambda data: services.policy_save(
+                actor=self.membership,
+                cancel_notice_hours=data["cancel_notice_hours"],
+                max_reschedules=data["max_reschedules"],
+                privacy_notice=data["privacy_notice"],
+            ),
+        ):
             return self.form_invalid(form)
         messages.success(self.request, "Booking policy saved.")
         return redirect("booking_policy", agency_slug=self.agency.slug)
