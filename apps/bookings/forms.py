@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 from itertools import pairwise
+from typing import cast
 
 from django import forms
 from django.utils.text import slugify
@@ -17,10 +18,17 @@ from apps.core.forms import AgencyForm
 
 MIDNIGHT = time(0)
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# A range row's field is named d<weekday>_<row>_<start|end>.
+_ROW_KEY_UNDERSCORES = 2
 
 
 def _hhmm(value: time) -> str:
     return "24:00" if value == MIDNIGHT else value.strftime("%H:%M")
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A model choice field of `form`, to narrow its queryset to the agency's rows."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class HostChoiceField(forms.ModelMultipleChoiceField):
@@ -61,7 +69,7 @@ class BookingFilterForm(AgencyForm):
     def __init__(self, *args, agency, can_filter_hosts: bool, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
         if can_filter_hosts:
-            self.fields["host"].queryset = schedulable_members(agency=agency)
+            _choices(self, "host").queryset = schedulable_members(agency=agency)
         else:
             del self.fields["host"]
 
@@ -87,7 +95,7 @@ class MemberPickForm(AgencyForm):
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
-        self.fields["member"].queryset = schedulable_members(agency=agency)
+        _choices(self, "member").queryset = schedulable_members(agency=agency)
 
 
 def _check_ranges(form: forms.Form, rows: list[tuple[str, str]]) -> list:
@@ -168,12 +176,15 @@ class ScheduleForm(forms.Form):
         indexes = [
             int(key.split("_")[1])
             for key in self.data
-            if key.startswith(prefix) and key.count("_") == 2 and key.split("_")[1].isdigit()
+            if key.startswith(prefix)
+            and key.count("_") == _ROW_KEY_UNDERSCORES
+            and key.split("_")[1].isdigit()
         ]
         return max(indexes) + 1 if indexes else 0
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.weekly = {
             weekday: _check_ranges(self, rows) for weekday, rows in self.day_rows.items()
         }
@@ -220,7 +231,8 @@ class OverrideForm(forms.Form):
             self.range_rows.append((start_name, end_name))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.ranges = _check_ranges(self, self.range_rows)
         has_times = any(cleaned.get(name) is not None for row in self.range_rows for name in row)
         if cleaned.get("day_off") and has_times:
@@ -345,13 +357,14 @@ class OfferForm(AgencyForm):
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
-        self.fields["hosts"].queryset = schedulable_members(agency=agency)
+        _choices(self, "hosts").queryset = schedulable_members(agency=agency)
 
     def clean_slug(self) -> str:
         return self.cleaned_data["slug"].lower()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("slug") and cleaned.get("name"):
             cleaned["slug"] = slugify(cleaned["name"])[:60]
             if not cleaned["slug"]:

@@ -37,6 +37,8 @@ def booking_ics(booking: Booking, *, manage_url: str = "") -> bytes:
     if consultation.location_detail:
         event.add("location", consultation.location_detail)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if booking.host is None:
+        raise ValueError(f"booking {booking.pk} has no host to send the invitation from")
     host = booking.host.user
     organizer = vCalAddress(f"mailto:{host.email}")
     organizer.params["cn"] = vText(host.display_name)
@@ -45,7 +47,7 @@ def booking_ics(booking: Booking, *, manage_url: str = "") -> bytes:
     attendee.params["cn"] = vText(booking.booker_name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("NEEDS-ACTION")
-    event.add("attendee", attendee, encode=0)
+    event.add("attendee", attendee, encode=False)
     event.add("url", manage_url or settings.SITE_URL)
     calendar.add_component(event)
     return calendar.to_ical()

@@ -8,7 +8,8 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from apps.agencies.models import Membership
+from apps.accounts.models import User
+from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Capability, Role
 from apps.bookings.models import (
     Booking,
@@ -22,7 +23,7 @@ from apps.clients.models import Client
 C = Capability
 
 
-def hosts_prefetch() -> Prefetch:
+def hosts_prefetch() -> Prefetch[str, QuerySet[ConsultationHost], str]:
     """An offer's hosts with their people, highest priority first: no query per host."""
     return Prefetch(
         "hosts",
@@ -32,7 +33,7 @@ def hosts_prefetch() -> Prefetch:
     )
 
 
-def offer_list(*, agency, published_only: bool = False) -> QuerySet[ConsultationType]:
+def offer_list(*, agency: Agency, published_only: bool = False) -> QuerySet[ConsultationType]:
     qs = ConsultationType.objects.for_agency(agency).prefetch_related(hosts_prefetch())
     if published_only:
         qs = qs.published()
@@ -87,7 +88,7 @@ def booking_detail_queryset(*, member: Membership) -> QuerySet[Booking]:
     )
 
 
-def bookings_of_booker(*, agency, user) -> QuerySet[Booking]:
+def bookings_of_booker(*, agency: Agency, user: User) -> QuerySet[Booking]:
     """A signed-in person's own upcoming bookings with the agency (for the booking page)."""
     return (
         Booking.objects.for_agency(agency)
@@ -98,7 +99,7 @@ def bookings_of_booker(*, agency, user) -> QuerySet[Booking]:
     )
 
 
-def conversion_client(*, agency, booking: Booking) -> tuple[str, Client | None]:
+def conversion_client(*, agency: Agency, booking: Booking) -> tuple[str, Client | None]:
     """The client name turning `booking` into an engagement uses (the booker's company, else
     their own name), and the agency's client of that name if there is one: names are unique
     per agency whatever their case, so that is the client the booking joins."""
@@ -106,7 +107,7 @@ def conversion_client(*, agency, booking: Booking) -> tuple[str, Client | None]:
     return name, Client.objects.for_agency(agency).filter(name__iexact=name).first()
 
 
-def booker_company(*, agency, user) -> str:
+def booker_company(*, agency: Agency, user: User) -> str:
     """The company to prefill for a signed-in booker: their client's name, when they are one
     of the agency's client contacts."""
     membership = (
@@ -124,7 +125,7 @@ def schedule_for(*, member: Membership) -> Schedule | None:
     )
 
 
-def schedulable_members(*, agency) -> QuerySet[Membership]:
+def schedulable_members(*, agency: Agency) -> QuerySet[Membership]:
     """Staff who can have availability; the schedule rides along, so that "no schedule yet"
     costs no query per person."""
     return (
@@ -135,7 +136,7 @@ def schedulable_members(*, agency) -> QuerySet[Membership]:
     )
 
 
-def booking_for_idempotency_key(*, agency, key: str) -> Booking | None:
+def booking_for_idempotency_key(*, agency: Agency, key: str) -> Booking | None:
     """The booking an earlier submit with this key made, if any (to answer a replay)."""
     return (
         Booking.objects.for_agency(agency)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import ReturnList
 
 from apps.accounts.validators import validate_time_zone
 from apps.agencies.models import Membership
@@ -131,8 +133,10 @@ class OfferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(MemberSummarySerializer(many=True))
-    def get_hosts(self, offer: ConsultationType) -> list[dict]:
-        return MemberSummarySerializer([h.membership for h in offer.hosts.all()], many=True).data
+    def get_hosts(self, offer: ConsultationType) -> ReturnList:
+        hosts = MemberSummarySerializer([h.membership for h in offer.hosts.all()], many=True)
+        # many=True makes a list serializer, whose data is a list; the stubs say a dict.
+        return cast(ReturnList, hosts.data)
 
 
 class PublicOfferSerializer(serializers.ModelSerializer):
@@ -359,7 +363,7 @@ class PublicBookingCreateSerializer(AgencySerializer):
         "picks the host).",
     )
 
-    def validate_consent(self, value: bool) -> bool:
+    def validate_consent(self, value: bool) -> bool:  # noqa: FBT001 (DRF's validate_<field>)
         if not value:
             raise serializers.ValidationError(
                 "Please agree to the privacy notice so that we can use your details."
@@ -367,11 +371,12 @@ class PublicBookingCreateSerializer(AgencySerializer):
         return value
 
     def to_internal_value(self, data):
-        errors, values = {}, {}
+        errors: dict[str, Any] = {}
+        values: dict[str, Any] = {}
         try:
             values = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            errors = dict(exc.detail)
+            errors = dict(cast(dict[str, Any], exc.detail))
         key = self.context.get("idempotency_key") or ""
         if not _IDEMPOTENCY_KEY.fullmatch(key):
             errors[IDEMPOTENCY_KEY_HEADER] = [IDEMPOTENCY_KEY_MESSAGE]

@@ -67,6 +67,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
+_MONDAY, _SUNDAY = 0, 6
 
 
 class Refusal(StrEnum):
@@ -97,7 +98,8 @@ def _check_wall_range(start: time, end: time, where: str) -> None:
 
 def _check_aware(value: datetime, name: str) -> None:
     if not isinstance(value, datetime):
-        raise ValueError(f"{name} must be a datetime, got {type(value).__name__}")
+        # The engine refuses every bad input with ValueError, its one documented error.
+        raise ValueError(f"{name} must be a datetime, got {type(value).__name__}")  # noqa: TRY004
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware (UTC), got naive {value.isoformat()}")
 
@@ -126,7 +128,7 @@ class WeeklyRange:
     end: time
 
     def __post_init__(self) -> None:
-        if not 0 <= self.weekday <= 6:
+        if not _MONDAY <= self.weekday <= _SUNDAY:
             raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {self.weekday}")
         _check_wall_range(self.start, self.end, f"weekly range on weekday {self.weekday}")
 

@@ -82,14 +82,17 @@ def send_booking_notifications(*, agency_id: str, booking_id: str) -> bool:
 def _send(booking: Booking, kind: str, event: BookingEvent | None) -> None:
     ics = booking_ics(booking, manage_url=manage_url(booking))
     method = "CANCEL" if booking.status == Booking.Status.CANCELLED else "REQUEST"
+    if booking.host is None:
+        raise ValueError(f"booking {booking.pk} has no host to notify")
     host = booking.host.user
     schedule = getattr(booking.host, "schedule", None)
     host_zone = schedule.time_zone if schedule else host.time_zone
-    verb = {
+    verbs: dict[str, str] = {
         BookingEvent.Kind.BOOKED: "Confirmed",
         BookingEvent.Kind.RESCHEDULED: "Moved",
         BookingEvent.Kind.CANCELLED: "Cancelled",
-    }.get(kind, "Updated")
+    }
+    verb = verbs.get(kind, "Updated")
     for recipient, zone, audience in (
         (booking.booker_email, booking.booker_time_zone, "booker"),
         (host.email, host_zone, "host"),
