@@ -295,7 +295,7 @@ def run_detect_secrets(root: Path, processes: int) -> tuple[set[tuple[str, int]]
     from detect_secrets.settings import default_settings
 
     # detect-secrets reports paths relative to the working directory: scan from the root.
-    previous = os.getcwd()
+    previous = Path.cwd()
     os.chdir(root)
     try:
         paths = [str(p.relative_to(root)) for p in sorted(root.rglob("*")) if p.is_file()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -45,7 +46,7 @@ def _service_gaps(item) -> list[str]:
             import playwright  # noqa: F401
         except ImportError:
             gaps.append("needs Playwright for Python (pip install -e '.[dev]')")
-        if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
             gaps.append(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
     return gaps
 

@@ -21,7 +21,7 @@ class SignupProfileForm(forms.Form):
             return "UTC"  # a browser's odd answer must not block sign-up; it is editable later
         return value
 
-    def signup(self, request, user) -> None:
+    def signup(self, request, user) -> None:  # noqa: ARG002 - allauth calls signup(request, user)
         user.name = self.cleaned_data.get("name", "")
         user.time_zone = self.cleaned_data.get("time_zone") or "UTC"
         user.save(update_fields=["name", "time_zone"])

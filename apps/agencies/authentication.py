@@ -9,15 +9,16 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from apps.agencies.models import ApiToken
 from apps.agencies.services import API_TOKEN_PREFIX, api_token_touch
+from apps.core.middleware import client_ip
 from apps.core.tokens import hash_token
+
+SCHEME_AND_TOKEN = 2  # "Bearer <token>"
 
 _MAX_TOKEN_LENGTH = 128
 _FAILURE_WINDOW = 60  # seconds
 
 
 def _failure_key(request) -> str:
-    from apps.core.middleware import client_ip
-
     return f"api-token-failures:{client_ip(request) or 'unknown'}"
 
 
@@ -51,7 +52,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             return None
         _check_not_locked_out(request)
         parts = header.split()
-        if not parts or parts[0].lower() != b"bearer" or len(parts) != 2:
+        if len(parts) != SCHEME_AND_TOKEN or parts[0].lower() != b"bearer":
             raise _refuse(request, "Malformed Authorization header: expected 'Bearer <token>'.")
         try:
             raw = parts[1].decode("ascii")

@@ -3,6 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from apps.agencies.roles import Capability
+from apps.agencies.selectors import memberships_for_user
 
 
 def agency_navigation(request):
@@ -11,8 +12,6 @@ def agency_navigation(request):
         return {}
 
     def switcher():
-        from apps.agencies.selectors import memberships_for_user
-
         return list(memberships_for_user(user=user))
 
     membership = getattr(request, "membership", None)

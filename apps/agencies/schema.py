@@ -7,7 +7,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "apps.agencies.authentication.BearerTokenAuthentication"
     name = "personalAccessToken"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema):  # noqa: ARG002 - drf-spectacular's signature
         return {
             "type": "http",
             "scheme": "bearer",

@@ -89,7 +89,7 @@ def _assert_may_grant(actor: Membership, role: str) -> None:
 
 
 def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
-    from apps.agencies.tasks import send_invitation_email
+    from apps.agencies.tasks import send_invitation_email  # noqa: PLC0415 - the tasks module imports these services
 
     transaction.on_commit(
         lambda: send_invitation_email.delay(

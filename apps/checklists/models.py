@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from apps.agencies.models import Agency
 from apps.core.models import TenantOwnedModel, TenantQuerySet, UUIDModel
+from apps.core.tenancy import check_agency
 
 
 class Severity(models.TextChoices):
@@ -49,8 +50,6 @@ class CatalogRelease(models.Model):
 class CatalogItemQuerySet(TenantQuerySet["CatalogItem"]):
     def available_to(self, agency: Agency) -> Self:
         """The shared catalog plus the agency's own items, minus retired ones."""
-        from apps.core.tenancy import check_agency
-
         check_agency(agency)
         return self.filter(Q(agency__isnull=True) | Q(agency=agency), retired_at__isnull=True)
 

@@ -57,7 +57,7 @@ class Readiness:
         }
 
 
-def _level(open_levels: set[str], has_items: bool) -> str | None:
+def _level(open_levels: set[str], *, has_items: bool) -> str | None:
     if not has_items:
         return None
     reached = None
@@ -85,5 +85,5 @@ def compute(items: Iterable[ItemFacts]) -> Readiness:
             else:
                 score._open_levels.add(item.level)
     for score in (overall, *categories.values()):
-        score.level = _level(score._open_levels, bool(score.total))
+        score.level = _level(score._open_levels, has_items=bool(score.total))
     return Readiness(overall=overall, categories=dict(categories))

@@ -139,7 +139,7 @@ def _label(field: str, value: Any) -> str:
 
 
 @transaction.atomic
-def item_update(
+def item_update(  # noqa: PLR0912 - one branch per thing an item can change, in order
     *,
     actor: Membership,
     item: ProjectItem,
@@ -173,11 +173,10 @@ def item_update(
         "due_date": due_date,
     }
     changes = []
-    for field, value in requested.items():
-        if value is UNSET:
+    for field, given in requested.items():
+        if given is UNSET:
             continue
-        if field == "not_applicable_reason":
-            value = (value or "").strip()
+        value = (given or "").strip() if field == "not_applicable_reason" else given
         old = getattr(item, field)
         if old != value:
             changes.append((field, old, value))
@@ -293,7 +292,7 @@ def catalog_item_create(
     platforms: list[str] | None = None,
 ) -> CatalogItem:
     """An item of the agency's own, added to every active engagement it applies to."""
-    from apps.checklists.tasks import sync_agency_checklists  # tasks import these services
+    from apps.checklists.tasks import sync_agency_checklists  # noqa: PLC0415 - the tasks module imports these services
 
     require(actor, Capability.MANAGE_AGENCY)
     item = CatalogItem(
@@ -322,7 +321,7 @@ def catalog_item_create(
 @transaction.atomic
 def catalog_item_retire(*, actor: Membership, item: CatalogItem) -> CatalogItem:
     """Stop adding the agency's item to engagements; engagements keep the work done on it."""
-    from apps.checklists.tasks import sync_agency_checklists  # tasks import these services
+    from apps.checklists.tasks import sync_agency_checklists  # noqa: PLC0415 - the tasks module imports these services
 
     require(actor, Capability.MANAGE_AGENCY)
     if item.agency_id != actor.agency_id:

@@ -2,6 +2,7 @@
 
 import logging
 
+import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -30,8 +31,6 @@ def _check_database() -> str | None:
 
 
 def _check_redis() -> str | None:
-    import redis
-
     try:
         client = redis.Redis.from_url(
             settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 
 from apps.core.context import client_ip_var, request_id_var
+from apps.core.errors import ApplicationError
 from apps.core.tenancy import tenant_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -71,8 +72,8 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from apps.core.errors import ApplicationError
-        from apps.core.views import application_error
+        # The error pages render templates, which need the app registry: not at import.
+        from apps.core.views import application_error  # noqa: PLC0415
 
         if isinstance(exception, ApplicationError):
             return application_error(request, exception)

@@ -7,7 +7,7 @@ class AddIndexConcurrently(AddIndex):
     """Add an index without locking writes on PostgreSQL (CREATE INDEX CONCURRENTLY), where
     tables are big; a plain CREATE INDEX elsewhere. The migration must be `atomic = False`."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # noqa: ARG002 - Django's signature
         model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
@@ -16,7 +16,7 @@ class AddIndexConcurrently(AddIndex):
         else:
             schema_editor.add_index(model, self.index)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # noqa: ARG002 - Django's signature
         model = from_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return

@@ -1,5 +1,7 @@
 """Site-wide error pages: HTML for people, the API's error format under /api/."""
 
+from http import HTTPStatus
+
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -43,9 +45,9 @@ def server_error(request):
 
 
 def application_error(request, exc):
-    if exc.status == 403:
+    if exc.status == HTTPStatus.FORBIDDEN:
         return permission_denied(request, exc)
-    if exc.status == 404:
+    if exc.status == HTTPStatus.NOT_FOUND:
         return page_not_found(request, exc)
     if request.path.startswith("/api/"):
         return JsonResponse(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.core.errors import ApplicationError
 
@@ -51,7 +53,7 @@ def call(action: Callable[[], T], *, denial_in_place: bool = False) -> Outcome[T
     except ValidationError as exc:
         return Outcome(error=exc)
     except ApplicationError as exc:
-        if exc.status == 403 and not denial_in_place:
+        if exc.status == HTTPStatus.FORBIDDEN and not denial_in_place:
             raise
         return Outcome(error=exc)
 
@@ -73,8 +75,6 @@ def add_service_error(form: forms.Form, exc: ValidationError | ApplicationError)
 
 def safe_next(request: HttpRequest, default: str) -> str:
     """The `next` the form asked to return to, if it stays on this site; else `default`."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()

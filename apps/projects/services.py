@@ -46,7 +46,7 @@ _CHOICES = {"stage": dict(Stage.choices), "source_platform": dict(Platform.choic
 
 
 def _display(field: str, value: Any) -> str:
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return ""
     if field == "client":
         return str(value)

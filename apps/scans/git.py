@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+MAX_URL_LENGTH = 500  # characters; no real repository address comes close
+
 # Messages git prints when the network, not the repository, is at fault: worth a retry.
 _TRANSIENT = (
     "could not resolve proxy",
@@ -69,7 +71,7 @@ def parse_url(url: str) -> tuple[str, str | None, int | None]:
     url = (url or "").strip()
     if not url:
         raise CloneError("Give the repository's https address.", code="invalid_url")
-    if len(url) > 500:
+    if len(url) > MAX_URL_LENGTH:
         raise CloneError("The repository address is too long.", code="invalid_url")
     if settings.SCAN_ALLOW_LOCAL_REPOS and url.startswith(("/", "file://")):
         return ("file://" + url if url.startswith("/") else url), None, None
@@ -104,7 +106,7 @@ def _looks_like_host(name: str) -> bool:
 
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    if ip.version == 6 and ip.ipv4_mapped:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
@@ -185,7 +187,7 @@ def _tree_bytes(path: Path) -> int:
     for root, _dirs, files in os.walk(path):
         for name in files:
             try:
-                total += os.lstat(os.path.join(root, name)).st_size
+                total += (Path(root) / name).lstat().st_size
             except OSError:
                 continue
     return total
@@ -227,7 +229,7 @@ def clone(
         while process.poll() is None:
             now = time.monotonic()
             if now - started > timeout:
-                raise CloneError(
+                raise CloneError(  # noqa: TRY301 - the handler below stops the process first
                     f"Cloning took longer than {int(timeout)} seconds and was stopped. The "
                     "repository may be very large or the host slow; try again later.",
                     code="timeout",

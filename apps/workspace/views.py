@@ -38,6 +38,8 @@ from apps.projects.permissions import can_scan
 from apps.projects.profile import Stage
 from apps.scans.selectors import latest_scan
 
+DAYS_IN_A_WEEK = 7
+
 C = Capability
 
 
@@ -111,7 +113,7 @@ class MyWorkView(AgencyViewMixin, TemplateView):
                 buckets["No due date"].append(item)
             elif item.due_date < today:
                 buckets["Overdue"].append(item)
-            elif (item.due_date - today).days < 7:
+            elif (item.due_date - today).days < DAYS_IN_A_WEEK:
                 buckets["Due this week"].append(item)
             else:
                 buckets["Later"].append(item)

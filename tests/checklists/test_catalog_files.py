@@ -76,7 +76,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that rejects duplicate mapping keys (PyYAML silently keeps the last one)."""
 
 
-def _construct_unique_mapping(loader, node, deep=False):
+def _construct_unique_mapping(loader, node, *, deep=False):
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)

@@ -198,7 +198,7 @@ def parse_requirements(entry: FileEntry, text: str) -> list[Dependency]:
     return deps
 
 
-def _pep508(requirement: str, entry: FileEntry, text: str, dev: bool) -> Dependency | None:
+def _pep508(requirement: str, entry: FileEntry, text: str, *, dev: bool) -> Dependency | None:
     m = _REQUIREMENT.match(requirement)
     if not m:
         return None
@@ -213,7 +213,7 @@ def _pep508(requirement: str, entry: FileEntry, text: str, dev: bool) -> Depende
     )
 
 
-def _toml_dep(name: str, spec: Any, entry: FileEntry, text: str, dev: bool) -> Dependency:
+def _toml_dep(name: str, spec: Any, entry: FileEntry, text: str, *, dev: bool) -> Dependency:
     if isinstance(spec, dict):
         version = spec.get("version", "")
         if not version and ("git" in spec or "path" in spec or "url" in spec):
@@ -266,7 +266,7 @@ def _load_pyproject(entry: FileEntry, text: str, manifests: Manifests) -> None:
             if isinstance(table, dict):
                 for name, spec in table.items():
                     if name.lower() != "python":
-                        deps.append(_toml_dep(name, spec, entry, text, dev))
+                        deps.append(_toml_dep(name, spec, entry, text, dev=dev))
     manifests.python.append(PythonManifest(entry.path, entry.dir, "pyproject", deps, data))
 
 
@@ -280,7 +280,7 @@ def _load_pipfile(entry: FileEntry, text: str, manifests: Manifests) -> None:
     for section, dev in (("packages", False), ("dev-packages", True)):
         table = data.get(section)
         if isinstance(table, dict):
-            deps += [_toml_dep(name, spec, entry, text, dev) for name, spec in table.items()]
+            deps += [_toml_dep(name, spec, entry, text, dev=dev) for name, spec in table.items()]
     manifests.python.append(PythonManifest(entry.path, entry.dir, "pipfile", deps, data))
 
 

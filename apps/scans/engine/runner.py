@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from .content import ContentPass
 from .context import ScanContext
@@ -35,7 +36,7 @@ def scan_directory(
     root = os.fspath(path)
     report = ScanReport(root=root)
     selected = _select(rules)
-    if not os.path.isdir(root):
+    if not Path(root).is_dir():
         report.errors.append(
             ScanIssue(code="not-a-directory", message="The path to scan is not a directory.")
         )

@@ -49,7 +49,7 @@ def make_repo(
             target.write_text(content, encoding="utf-8")
     for link, target in (symlinks or {}).items():
         (root / link).parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(target, root / link)
+        (root / link).symlink_to(target)
     if commit and (files or symlinks):
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "fixture")

@@ -79,7 +79,7 @@ POSITIVE_CASES = [
     ),
     (
         "secrets.private-key",
-        lambda: g.private_key_pem(),
+        g.private_key_pem,
         "certs/server.key.pem",
         "-----BEGIN RSA PRIVATE KEY-----…",
     ),

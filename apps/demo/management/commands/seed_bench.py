@@ -136,7 +136,7 @@ def bulk_insert(model, objs: list) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=BATCH)
         return
-    from psycopg.types.json import Jsonb
+    from psycopg.types.json import Jsonb  # noqa: PLC0415 - psycopg is there only on PostgreSQL
 
     now = timezone.now()
     fields = [

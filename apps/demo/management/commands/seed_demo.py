@@ -22,6 +22,9 @@ from apps.accounts.models import User
 from apps.agencies import services as agency_services
 from apps.agencies.models import Agency, Invitation, Membership
 from apps.agencies.roles import Role
+from apps.bookings import services as booking_services
+from apps.bookings.availability import available_slots
+from apps.bookings.models import ConsultationType
 from apps.checklists import services as checklist_services
 from apps.checklists.catalog import load_catalog
 from apps.checklists.models import ItemStatus, ProjectItem, ReadinessSnapshot
@@ -632,9 +635,6 @@ class DemoBookings:
         self.owner = members["owner@northwind.test"]
 
     def run(self) -> None:
-        from apps.bookings import services as booking_services
-        from apps.bookings.models import ConsultationType
-
         if ConsultationType.objects.for_agency(self.agency).exists():
             return
         for email, (zone, ranges) in self.HOURS.items():
@@ -679,9 +679,6 @@ class DemoBookings:
         self.book_prospects(review)
 
     def book_prospects(self, offer) -> None:
-        from apps.bookings import services as booking_services
-        from apps.bookings.availability import available_slots
-
         now = timezone.now()
         slots = available_slots(offer, start=now, end=now + timedelta(days=14), now=now)
         picks = sorted(

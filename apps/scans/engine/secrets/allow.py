@@ -159,7 +159,7 @@ def generic_value_ok(value: str, normalised_name: str) -> bool:
         return False
     if value.startswith(("/", "./", "../", "~", "#", "@", "data:", "arn:")) or "://" in value:
         return False  # paths, colours, ARNs and URLs (credentials in URLs: database-url)
-    if "@" in value and "." in value.split("@")[-1]:  # an email address
+    if "@" in value and "." in value.rsplit("@", maxsplit=1)[-1]:  # an email address
         return False
     if re.fullmatch(r"[A-Z][A-Z0-9_]+", value):  # another variable's name
         return False
