@@ -1,7 +1,7 @@
 """The API, version 1, mounted under /api/v1/. Each app owns its routes (`api_urls.py`);
 this module only says where they hang."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.agencies import api_urls as agencies
 from apps.bookings import api_urls as bookings
@@ -12,7 +12,7 @@ from apps.scans import api_urls as scans
 
 project_patterns = projects.project_patterns + checklists.project_patterns + scans.project_patterns
 
-agency_patterns = [
+agency_patterns: list[URLPattern | URLResolver] = [
     *agencies.agency_patterns,
     *clients.agency_patterns,
     *projects.agency_patterns,

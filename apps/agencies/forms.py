@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.text import slugify
 
@@ -14,6 +16,7 @@ from apps.agencies.limits import (
 )
 from apps.agencies.roles import Capability, Role
 from apps.agencies.validators import validate_agency_slug
+from apps.core.forms import choice_field
 
 
 class AgencyCreateForm(forms.Form):
@@ -38,7 +41,8 @@ class AgencyCreateForm(forms.Form):
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # An empty address is derived from the name, then checked like a typed one.
         if not self.errors.get("slug") and not data.get("slug") and data.get("name"):
             slug = slugify(data["name"])[:50].strip("-")
@@ -76,7 +80,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _grantable_roles(actor)
+        choice_field(self, "role").choices = _grantable_roles(actor)
 
 
 class MemberRoleForm(forms.Form):
@@ -84,7 +88,7 @@ class MemberRoleForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _grantable_roles(actor)
+        choice_field(self, "role").choices = _grantable_roles(actor)
 
 
 class ApiTokenForm(forms.Form):
@@ -97,3 +101,16 @@ class ApiTokenForm(forms.Form):
     expires_in_days = forms.TypedChoiceField(
         choices=EXPIRY_CHOICES, coerce=int, initial=90, label="Expires after"
     )
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """A choice among the agency's members, each shown by name (and role, with
+    `show_role=True`)."""
+
+    def __init__(self, *args: Any, show_role: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.show_role = show_role
+
+    def label_from_instance(self, obj: Any) -> str:
+        name: str = obj.user.display_name
+        return f"{name} ({obj.get_role_display()})" if self.show_role else name

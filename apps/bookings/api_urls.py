@@ -1,12 +1,12 @@
 """The API's routes for consultations: the agency's, and the public booking API."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.bookings import api
 from apps.bookings.public import api as public_api
 
 # Mounted under /api/v1/agencies/<agency_slug>/.
-agency_patterns = [
+agency_patterns: list[URLPattern | URLResolver] = [
     path("consultation-types/", api.OfferListAPI.as_view(), name="api_offers"),
     path("consultation-types/<uuid:offer_id>/", api.OfferDetailAPI.as_view(), name="api_offer"),
     path("bookings/", api.BookingListAPI.as_view(), name="api_bookings"),
@@ -28,7 +28,7 @@ agency_patterns = [
 
 # Mounted under /api/v1/book/: no account. A booking is reached through its signed manage
 # link; `manage` is a reserved agency slug, so these never shadow an agency's routes.
-public_patterns = [
+public_patterns: list[URLPattern | URLResolver] = [
     path("manage/<str:token>/", public_api.PublicBookingAPI.as_view(), name="api_public_booking"),
     path(
         "manage/<str:token>/cancel/",

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.text import slugify
 
 from apps.accounts.validators import time_zone_choices, validate_time_zone
+from apps.agencies.forms import MemberChoiceField
 from apps.bookings import limits
 from apps.bookings.models import Booking, BookingPolicy, ConsultationType, WeeklyRange
 from apps.bookings.selectors import schedulable_members
@@ -39,11 +40,6 @@ class HostChoiceField(forms.ModelMultipleChoiceField):
         if getattr(obj, "schedule", None) is None:
             label += " (no schedule yet: not bookable until they set one)"
         return label
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.user.display_name
 
 
 # --- Bookings list ---------------------------------------------------------------------------

@@ -4,12 +4,15 @@ member cannot see is 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.agencies.mixins import AgencyAPIMixin
+from apps.agencies.models import Membership
 from apps.checklists import selectors, services
 from apps.checklists.access import get_item
 from apps.checklists.serializers import (
@@ -38,6 +41,9 @@ class DayCursorPagination(CreatedCursorPagination):
 
 class ProjectScopedMixin:
     """Every checklist endpoint hangs off one engagement the member can see."""
+
+    membership: Membership  # set by the agency mixin it is used with
+    kwargs: dict[str, Any]  # the URL's, set by the view
 
     def project(self) -> Project:
         return get_project_scope(member=self.membership, project_id=self.kwargs["project_id"])

@@ -131,8 +131,8 @@ def load_catalog(directory: Path = CATALOG_DIR) -> LoadResult:
         item.retired_at = item.updated_at = now
 
     release = CatalogRelease.objects.filter(version=version).first()
-    changed = bool(to_create or to_update or to_retire)
-    if release is not None and changed and existing:
+    any_change = bool(to_create or to_update or to_retire)
+    if release is not None and any_change and existing:
         raise CatalogError(
             f"The catalog files changed but their version is still {version}: bump `version` "
             "in catalog.yaml so the change is recorded as a release."

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.agencies.forms import MemberChoiceField
 from apps.agencies.models import Membership
 from apps.checklists.models import ItemStatus, Level, Severity
-from apps.core.forms import AgencyForm
+from apps.core.forms import AgencyForm, model_choice_field
 from apps.projects.profile import Framework, Platform, Tier
 from apps.projects.selectors import assignable_members
 
@@ -38,15 +39,14 @@ class ItemUpdateForm(AgencyForm):
         label="Reason it does not apply",
         help_text="Required when the status is “Not applicable”.",
     )
-    assignee = forms.ModelChoiceField(
+    assignee = MemberChoiceField(
         queryset=Membership.objects.none(), required=False, empty_label="Nobody"
     )
     due_date = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
-        self.fields["assignee"].queryset = assignable_members(agency=agency)
-        self.fields["assignee"].label_from_instance = lambda m: m.user.display_name
+        model_choice_field(self, "assignee").queryset = assignable_members(agency=agency)
 
 
 class EvidenceForm(forms.Form):
@@ -54,7 +54,8 @@ class EvidenceForm(forms.Form):
     note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea({"rows": 2}))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("url") and not (data.get("note") or "").strip():
             raise forms.ValidationError("Add a link, a note, or both.")
         return data
@@ -108,7 +109,8 @@ class CatalogItemForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("category") and data.get("key"):
             data["key"] = f"{data['category']}.{data['key']}"
         return data

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Model
 from rest_framework import serializers
 
 from apps.core.models import TenantQuerySet
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """`form`'s model choice field `name`, typed as one, to narrow its queryset."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """`form`'s choice field `name`, typed as one, to narrow its choices."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _narrow(queryset, agency):

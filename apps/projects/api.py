@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.agencies.mixins import AgencyAPIMixin
+from apps.agencies.models import Membership
 from apps.agencies.roles import Capability
 from apps.core.api import CreatedCursorPagination, OldestFirstCursorPagination, QueryFiltersMixin
 from apps.projects import selectors, services
@@ -33,6 +34,8 @@ ANY_MEMBER = None
 class ProjectAccessMixin:
     """Load the engagement through its one door: as the scope of a change or of a list, and
     with its environments and assignments only for the answer that shows them."""
+
+    membership: Membership  # set by the agency mixin it is used with
 
     def project(self, project_id) -> Project:
         return get_project_scope(member=self.membership, project_id=project_id)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
-from apps.clients.models import Client
-from apps.core.forms import AgencyForm
+from apps.agencies.forms import MemberChoiceField
+from apps.agencies.models import Membership
+from apps.clients.models import Client, ClientQuerySet
+from apps.core.forms import AgencyForm, model_choice_field
 from apps.projects.limits import (
     DESCRIPTION_MAX_LENGTH,
     ENVIRONMENT_NOTES_MAX_LENGTH,
@@ -28,7 +32,7 @@ class StackField(forms.CharField):
         return ", ".join(value) if isinstance(value, list) else value
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part.strip() for part in text.split(",") if part.strip()]
 
     def validate(self, value):
@@ -75,7 +79,8 @@ class ProjectForm(AgencyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = self.fields["client"].queryset.active()
+        field = model_choice_field(self, "client")
+        field.queryset = cast(ClientQuerySet, field.queryset).active()
 
 
 class TierForm(forms.Form):
@@ -90,7 +95,8 @@ class TierForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("tier") and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why this engagement needs a different tier.")
         return data
@@ -105,16 +111,16 @@ class EnvironmentForm(forms.Form):
 
 
 class AssignForm(AgencyForm):
-    member = forms.ModelChoiceField(
-        queryset=None, label="Engineer", empty_label="Choose someone to assign"
+    member = MemberChoiceField(
+        queryset=Membership.objects.none(),
+        label="Engineer",
+        empty_label="Choose someone to assign",
+        show_role=True,
     )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)
-        self.fields["member"].queryset = assignable_members(agency=agency)
-        self.fields["member"].label_from_instance = lambda m: (
-            f"{m.user.display_name} ({m.get_role_display()})"
-        )
+        model_choice_field(self, "member").queryset = assignable_members(agency=agency)
 
 
 class ProjectFilterForm(AgencyForm):

@@ -1,16 +1,16 @@
 """The agency API's routes for repository scans; config/api_urls.py mounts them."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.scans import api
 
 # Mounted under /api/v1/agencies/<agency_slug>/projects/<project_id>/.
-project_patterns = [
+project_patterns: list[URLPattern | URLResolver] = [
     path("scans/", api.ProjectScanListAPI.as_view(), name="api_project_scans"),
 ]
 
 # Mounted under /api/v1/agencies/<agency_slug>/.
-agency_patterns = [
+agency_patterns: list[URLPattern | URLResolver] = [
     path(
         "scans/<uuid:scan_id>/",
         include(
