@@ -8,12 +8,7 @@ from django import forms
 from django.utils.text import slugify
 
 from apps.accounts.validators import time_zone_choices, validate_time_zone
-from apps.agencies.limits import (
-    AGENCY_NAME_MAX_LENGTH,
-    AGENCY_SLUG_MAX_LENGTH,
-    API_TOKEN_NAME_MAX_LENGTH,
-    EMAIL_MAX_LENGTH,
-)
+from apps.agencies import limits
 from apps.agencies.roles import Capability, Role
 from apps.agencies.validators import validate_agency_slug
 from apps.core.forms import choice_field
@@ -22,9 +17,9 @@ from apps.core.forms import choice_field
 class AgencyCreateForm(forms.Form):
     """Name, web address and time zone; on a fresh form the browser proposes its zone."""
 
-    name = forms.CharField(max_length=AGENCY_NAME_MAX_LENGTH, label="Agency name")
+    name = forms.CharField(max_length=limits.AGENCY_NAME_MAX_LENGTH, label="Agency name")
     slug = forms.CharField(
-        max_length=AGENCY_SLUG_MAX_LENGTH,
+        max_length=limits.AGENCY_SLUG_MAX_LENGTH,
         label="Web address",
         help_text="Your team's pages live at /<address>/ and your booking page at "
         "/book/<address>/. Lowercase letters, digits and hyphens.",
@@ -58,7 +53,7 @@ class AgencyCreateForm(forms.Form):
 
 
 class AgencySettingsForm(forms.Form):
-    name = forms.CharField(max_length=AGENCY_NAME_MAX_LENGTH, label="Agency name")
+    name = forms.CharField(max_length=limits.AGENCY_NAME_MAX_LENGTH, label="Agency name")
     time_zone = forms.ChoiceField(
         choices=time_zone_choices,
         validators=[validate_time_zone],
@@ -75,7 +70,7 @@ def _grantable_roles(actor) -> list[tuple[str, str]]:
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH, label="Email address")
+    email = forms.EmailField(max_length=limits.EMAIL_MAX_LENGTH, label="Email address")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.ENGINEER)
 
     def __init__(self, *args, actor, **kwargs):
@@ -95,7 +90,7 @@ class ApiTokenForm(forms.Form):
     EXPIRY_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "1 year")]
 
     name = forms.CharField(
-        max_length=API_TOKEN_NAME_MAX_LENGTH,
+        max_length=limits.API_TOKEN_NAME_MAX_LENGTH,
         help_text="What the token is for, such as “CI readiness report”.",
     )
     expires_in_days = forms.TypedChoiceField(

@@ -12,12 +12,7 @@ from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
 from apps.accounts.validators import validate_time_zone
-from apps.agencies.limits import (
-    AGENCY_NAME_MAX_LENGTH,
-    AGENCY_SLUG_MAX_LENGTH,
-    API_TOKEN_NAME_MAX_LENGTH,
-    EMAIL_MAX_LENGTH,
-)
+from apps.agencies import limits
 from apps.agencies.roles import Capability, Role, role_can
 from apps.agencies.validators import validate_agency_slug
 from apps.core.models import TenantOwnedModel, TenantQuerySet
@@ -27,9 +22,9 @@ class Agency(models.Model):
     """A software agency: the tenant. Every tenant-owned row points here."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=AGENCY_NAME_MAX_LENGTH)
+    name = models.CharField(max_length=limits.AGENCY_NAME_MAX_LENGTH)
     slug = models.SlugField(
-        max_length=AGENCY_SLUG_MAX_LENGTH,
+        max_length=limits.AGENCY_SLUG_MAX_LENGTH,
         unique=True,
         validators=[validate_agency_slug],
         help_text="The agency's address: /<slug>/ for the app, /book/<slug>/ for booking.",
@@ -111,7 +106,7 @@ class Invitation(TenantOwnedModel):
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
 
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
+    email = models.EmailField(max_length=limits.EMAIL_MAX_LENGTH)
     role = models.CharField(max_length=16, choices=Role.choices)
     # Set when a client contact is invited from the client's page: accepting links them.
     client = models.ForeignKey(
@@ -184,7 +179,7 @@ class ApiToken(TenantOwnedModel):
     """A personal access token: acts as its member in one agency only. Stored as a hash."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=API_TOKEN_NAME_MAX_LENGTH)
+    name = models.CharField(max_length=limits.API_TOKEN_NAME_MAX_LENGTH)
     prefix = models.CharField(max_length=12, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField()

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.agencies.limits import EMAIL_MAX_LENGTH
+from apps.agencies import limits
 from apps.agencies.models import Agency, Invitation, Membership
 from apps.agencies.roles import Role
 from apps.core.forms import AgencySerializer
@@ -71,5 +71,5 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationCreateSerializer(AgencySerializer):
-    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    email = serializers.EmailField(max_length=limits.EMAIL_MAX_LENGTH)
     role = serializers.ChoiceField(choices=Role.choices)

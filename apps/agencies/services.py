@@ -17,8 +17,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.agencies import limits
 from apps.agencies.hooks import member_became_client, member_leaving
-from apps.agencies.limits import API_TOKEN_MAX_DAYS, TOKEN_TOUCH_INTERVAL
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import Verb
@@ -402,9 +402,9 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
 def api_token_create(*, actor: Membership, name: str, expires_in_days: int) -> tuple[ApiToken, str]:
     """A token acting as `actor` in their agency only. The raw value is returned once."""
     require(actor, Capability.MANAGE_OWN_DATA)
-    if not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS:
+    if not 1 <= expires_in_days <= limits.API_TOKEN_MAX_DAYS:
         raise ValidationError(
-            {"expires_in_days": f"Choose between 1 and {API_TOKEN_MAX_DAYS} days."}
+            {"expires_in_days": f"Choose between 1 and {limits.API_TOKEN_MAX_DAYS} days."}
         )
     raw, digest = new_token(API_TOKEN_PREFIX)
     token = ApiToken(
@@ -448,7 +448,10 @@ def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
 
 def api_token_touch(*, token: ApiToken) -> None:
     now = timezone.now()
-    if token.last_used_at and (now - token.last_used_at).total_seconds() < TOKEN_TOUCH_INTERVAL:
+    if (
+        token.last_used_at
+        and (now - token.last_used_at).total_seconds() < limits.TOKEN_TOUCH_INTERVAL
+    ):
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now

@@ -9,13 +9,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from apps.accounts.models import User
+from apps.accounts.requests import SignedInRequest
 from apps.agencies import selectors, services
 from apps.agencies.access import get_api_token, get_invitation, get_membership
 from apps.agencies.audit_forms import AuditFilterForm
@@ -48,18 +48,12 @@ def home(request):
     return render(request, "agencies/choose_agency.html", {"memberships": memberships})
 
 
-class _SignedInRequest(HttpRequest):
-    """For the type checker: behind LoginRequiredMixin, the user is signed in."""
-
-    user: User
-
-
 class OnboardingView(LoginRequiredMixin, FormView):
     """Create your agency; invitations waiting for this person are offered first."""
 
     template_name = "agencies/onboarding.html"
     form_class = AgencyCreateForm
-    request: _SignedInRequest
+    request: SignedInRequest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -16,8 +16,7 @@ from apps.agencies.models import Membership
 from apps.agencies.roles import Capability, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
-from apps.checklists import readiness
-from apps.checklists.limits import ACTIVITY_EVIDENCE_PREVIEW_LENGTH
+from apps.checklists import limits, readiness
 from apps.checklists.models import (
     CatalogItem,
     Comment,
@@ -232,7 +231,7 @@ def evidence_add(
         actor=actor.user,
         kind=Activity.Kind.ITEM_EVIDENCE,
         item=item,
-        new=evidence.url or evidence.note[:ACTIVITY_EVIDENCE_PREVIEW_LENGTH],
+        new=evidence.url or evidence.note[: limits.ACTIVITY_EVIDENCE_PREVIEW_LENGTH],
     )
     return evidence
 

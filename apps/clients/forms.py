@@ -2,33 +2,29 @@
 
 from django import forms
 
-from apps.clients.limits import (
-    CONTACT_NAME_MAX_LENGTH,
-    CONTACT_PHONE_MAX_LENGTH,
-    CONTACT_TITLE_MAX_LENGTH,
-    EMAIL_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-    NOTES_MAX_LENGTH,
-    WEBSITE_MAX_LENGTH,
-)
+from apps.clients import limits
 from apps.clients.models import Client
 
 
 class ClientForm(forms.Form):
-    name = forms.CharField(max_length=NAME_MAX_LENGTH)
-    website = forms.URLField(max_length=WEBSITE_MAX_LENGTH, required=False, assume_scheme="https")
-    billing_email = forms.EmailField(max_length=EMAIL_MAX_LENGTH, required=False)
+    name = forms.CharField(max_length=limits.NAME_MAX_LENGTH)
+    website = forms.URLField(
+        max_length=limits.WEBSITE_MAX_LENGTH, required=False, assume_scheme="https"
+    )
+    billing_email = forms.EmailField(max_length=limits.EMAIL_MAX_LENGTH, required=False)
     notes = forms.CharField(
-        max_length=NOTES_MAX_LENGTH, required=False, widget=forms.Textarea({"rows": 4})
+        max_length=limits.NOTES_MAX_LENGTH, required=False, widget=forms.Textarea({"rows": 4})
     )
     status = forms.ChoiceField(choices=Client.Status.choices, initial=Client.Status.ACTIVE)
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=CONTACT_NAME_MAX_LENGTH)
-    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
-    title = forms.CharField(max_length=CONTACT_TITLE_MAX_LENGTH, required=False, label="Job title")
-    phone = forms.CharField(max_length=CONTACT_PHONE_MAX_LENGTH, required=False)
+    name = forms.CharField(max_length=limits.CONTACT_NAME_MAX_LENGTH)
+    email = forms.EmailField(max_length=limits.EMAIL_MAX_LENGTH)
+    title = forms.CharField(
+        max_length=limits.CONTACT_TITLE_MAX_LENGTH, required=False, label="Job title"
+    )
+    phone = forms.CharField(max_length=limits.CONTACT_PHONE_MAX_LENGTH, required=False)
 
 
 class ClientFilterForm(forms.Form):

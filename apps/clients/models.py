@@ -7,15 +7,7 @@ from typing import ClassVar, Self
 from django.db import models
 from django.db.models.functions import Lower
 
-from apps.clients.limits import (
-    CONTACT_NAME_MAX_LENGTH,
-    CONTACT_PHONE_MAX_LENGTH,
-    CONTACT_TITLE_MAX_LENGTH,
-    EMAIL_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-    NOTES_MAX_LENGTH,
-    WEBSITE_MAX_LENGTH,
-)
+from apps.clients import limits
 from apps.core.models import TenantOwnedModel, TenantQuerySet
 
 
@@ -33,10 +25,10 @@ class Client(TenantOwnedModel):
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
 
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
-    website = models.URLField(max_length=WEBSITE_MAX_LENGTH, blank=True)
-    billing_email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
-    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+    name = models.CharField(max_length=limits.NAME_MAX_LENGTH)
+    website = models.URLField(max_length=limits.WEBSITE_MAX_LENGTH, blank=True)
+    billing_email = models.EmailField(max_length=limits.EMAIL_MAX_LENGTH, blank=True)
+    notes = models.TextField(max_length=limits.NOTES_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
 
     objects: ClassVar[ClientManager] = ClientManager()
@@ -61,10 +53,10 @@ class ClientContact(TenantOwnedModel):
     a client-contact membership that sees only this client's engagements."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=CONTACT_NAME_MAX_LENGTH)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
-    title = models.CharField(max_length=CONTACT_TITLE_MAX_LENGTH, blank=True)
-    phone = models.CharField(max_length=CONTACT_PHONE_MAX_LENGTH, blank=True)
+    name = models.CharField(max_length=limits.CONTACT_NAME_MAX_LENGTH)
+    email = models.EmailField(max_length=limits.EMAIL_MAX_LENGTH)
+    title = models.CharField(max_length=limits.CONTACT_TITLE_MAX_LENGTH, blank=True)
+    phone = models.CharField(max_length=limits.CONTACT_PHONE_MAX_LENGTH, blank=True)
 
     class Meta:
         constraints = [

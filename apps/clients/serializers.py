@@ -2,12 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.clients.limits import (
-    EMAIL_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-    NOTES_MAX_LENGTH,
-    WEBSITE_MAX_LENGTH,
-)
+from apps.clients import limits
 from apps.clients.models import Client
 from apps.core.forms import AgencySerializer
 
@@ -53,13 +48,15 @@ class ClientListSerializer(ClientSerializer):
 class ClientWriteSerializer(AgencySerializer):
     """Create (POST) or change (PATCH, every field optional) a client."""
 
-    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
-    website = serializers.URLField(max_length=WEBSITE_MAX_LENGTH, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=limits.NAME_MAX_LENGTH)
+    website = serializers.URLField(
+        max_length=limits.WEBSITE_MAX_LENGTH, required=False, allow_blank=True
+    )
     billing_email = serializers.EmailField(
-        max_length=EMAIL_MAX_LENGTH, required=False, allow_blank=True
+        max_length=limits.EMAIL_MAX_LENGTH, required=False, allow_blank=True
     )
     notes = serializers.CharField(
-        max_length=NOTES_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
+        max_length=limits.NOTES_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
     )
     status = serializers.ChoiceField(choices=Client.Status.choices, required=False)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Model
 
 from apps.accounts.models import User
-from apps.projects.limits import ACTIVITY_TEXT_MAX_LENGTH
+from apps.projects import limits
 from apps.projects.models import Activity, Project
 
 
@@ -31,9 +31,9 @@ def record_activity(
         actor=actor,
         kind=kind,
         field=field,
-        old_value=old[:ACTIVITY_TEXT_MAX_LENGTH],
-        new_value=new[:ACTIVITY_TEXT_MAX_LENGTH],
-        message=message[:ACTIVITY_TEXT_MAX_LENGTH],
+        old_value=old[: limits.ACTIVITY_TEXT_MAX_LENGTH],
+        new_value=new[: limits.ACTIVITY_TEXT_MAX_LENGTH],
+        message=message[: limits.ACTIVITY_TEXT_MAX_LENGTH],
     )
     Project.objects.filter(pk=project.pk).update(last_activity_at=activity.created_at)
     return activity

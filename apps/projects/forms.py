@@ -10,16 +10,7 @@ from apps.agencies.forms import MemberChoiceField
 from apps.agencies.models import Membership
 from apps.clients.models import Client, ClientQuerySet
 from apps.core.forms import AgencyForm, model_choice_field
-from apps.projects.limits import (
-    DESCRIPTION_MAX_LENGTH,
-    ENVIRONMENT_NOTES_MAX_LENGTH,
-    MAX_USERS,
-    NAME_MAX_LENGTH,
-    STACK_ENTRY_MAX_LENGTH,
-    STACK_MAX_ENTRIES,
-    TIER_REASON_MAX_LENGTH,
-    URL_MAX_LENGTH,
-)
+from apps.projects import limits
 from apps.projects.models import Environment
 from apps.projects.profile import Framework, Platform, Stage, Tier
 from apps.projects.selectors import assignable_members
@@ -38,30 +29,33 @@ class StackField(forms.CharField):
     def validate(self, value):
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
-        if len(value) > STACK_MAX_ENTRIES or any(
-            len(part) > STACK_ENTRY_MAX_LENGTH for part in value
+        if len(value) > limits.STACK_MAX_ENTRIES or any(
+            len(part) > limits.STACK_ENTRY_MAX_LENGTH for part in value
         ):
             raise forms.ValidationError(
-                f"Up to {STACK_MAX_ENTRIES} technologies of at most {STACK_ENTRY_MAX_LENGTH} "
-                "characters each."
+                f"Up to {limits.STACK_MAX_ENTRIES} technologies of at most "
+                f"{limits.STACK_ENTRY_MAX_LENGTH} characters each."
             )
 
 
 class ProjectForm(AgencyForm):
     client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
-    name = forms.CharField(max_length=NAME_MAX_LENGTH, label="Engagement name")
+    name = forms.CharField(max_length=limits.NAME_MAX_LENGTH, label="Engagement name")
     source_platform = forms.ChoiceField(choices=Platform.choices, label="Built with")
     repository_url = forms.URLField(
-        max_length=URL_MAX_LENGTH, required=False, assume_scheme="https", label="Repository URL"
+        max_length=limits.URL_MAX_LENGTH,
+        required=False,
+        assume_scheme="https",
+        label="Repository URL",
     )
     stack = StackField(
         max_length=900, required=False, help_text="Comma-separated, e.g. React, Vite, Supabase"
     )
     users_at_launch = forms.IntegerField(
-        min_value=0, max_value=MAX_USERS, required=False, label="Expected users at launch"
+        min_value=0, max_value=limits.MAX_USERS, required=False, label="Expected users at launch"
     )
     users_in_a_year = forms.IntegerField(
-        min_value=0, max_value=MAX_USERS, required=False, label="Expected users in a year"
+        min_value=0, max_value=limits.MAX_USERS, required=False, label="Expected users in a year"
     )
     compliance = forms.MultipleChoiceField(
         choices=Framework.choices,
@@ -74,7 +68,7 @@ class ProjectForm(AgencyForm):
         required=False, widget=forms.DateInput({"type": "date"}), label="Target launch date"
     )
     description = forms.CharField(
-        max_length=DESCRIPTION_MAX_LENGTH, required=False, widget=forms.Textarea({"rows": 4})
+        max_length=limits.DESCRIPTION_MAX_LENGTH, required=False, widget=forms.Textarea({"rows": 4})
     )
 
     def __init__(self, *args, **kwargs):
@@ -88,7 +82,7 @@ class TierForm(forms.Form):
         choices=[("", "Use the recommendation"), *Tier.choices], required=False
     )
     reason = forms.CharField(
-        max_length=TIER_REASON_MAX_LENGTH,
+        max_length=limits.TIER_REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea({"rows": 2}),
         help_text="Required when you override the recommendation.",
@@ -105,9 +99,9 @@ class TierForm(forms.Form):
 class EnvironmentForm(forms.Form):
     kind = forms.ChoiceField(choices=Environment.Kind.choices)
     url = forms.URLField(
-        max_length=URL_MAX_LENGTH, required=False, assume_scheme="https", label="URL"
+        max_length=limits.URL_MAX_LENGTH, required=False, assume_scheme="https", label="URL"
     )
-    notes = forms.CharField(max_length=ENVIRONMENT_NOTES_MAX_LENGTH, required=False)
+    notes = forms.CharField(max_length=limits.ENVIRONMENT_NOTES_MAX_LENGTH, required=False)
 
 
 class AssignForm(AgencyForm):

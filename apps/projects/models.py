@@ -12,15 +12,7 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.models import TenantOwnedModel, TenantQuerySet
-from apps.projects.limits import (
-    ACTIVITY_TEXT_MAX_LENGTH,
-    DESCRIPTION_MAX_LENGTH,
-    ENVIRONMENT_NOTES_MAX_LENGTH,
-    MAX_USERS,
-    NAME_MAX_LENGTH,
-    TIER_REASON_MAX_LENGTH,
-    URL_MAX_LENGTH,
-)
+from apps.projects import limits
 from apps.projects.profile import Framework, Platform, Stage, Tier, recommend_tier
 
 
@@ -34,27 +26,27 @@ ProjectManager = models.Manager.from_queryset(ProjectQuerySet)
 
 class Project(TenantOwnedModel):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="projects")
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
-    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    name = models.CharField(max_length=limits.NAME_MAX_LENGTH)
+    description = models.TextField(max_length=limits.DESCRIPTION_MAX_LENGTH, blank=True)
     source_platform = models.CharField(
         max_length=16, choices=Platform.choices, default=Platform.OTHER
     )
-    repository_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
+    repository_url = models.URLField(max_length=limits.URL_MAX_LENGTH, blank=True)
     stack = models.JSONField(
         default=list, blank=True, help_text="Technologies, e.g. React, Supabase"
     )
     users_at_launch = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(MAX_USERS)]
+        null=True, blank=True, validators=[MaxValueValidator(limits.MAX_USERS)]
     )
     users_in_a_year = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(MAX_USERS)]
+        null=True, blank=True, validators=[MaxValueValidator(limits.MAX_USERS)]
     )
     compliance = models.JSONField(default=list, blank=True)
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.DISCOVERY)
     target_launch = models.DateField(null=True, blank=True)
     # An admin may size the architecture differently from the user estimate, with a reason.
     tier_override = models.CharField(max_length=8, choices=Tier.choices, blank=True)
-    tier_override_reason = models.CharField(max_length=TIER_REASON_MAX_LENGTH, blank=True)
+    tier_override_reason = models.CharField(max_length=limits.TIER_REASON_MAX_LENGTH, blank=True)
     tier_overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -130,8 +122,8 @@ class Environment(TenantOwnedModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="environments")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    notes = models.TextField(max_length=ENVIRONMENT_NOTES_MAX_LENGTH, blank=True)
+    url = models.URLField(max_length=limits.URL_MAX_LENGTH, blank=True)
+    notes = models.TextField(max_length=limits.ENVIRONMENT_NOTES_MAX_LENGTH, blank=True)
 
     class Meta:
         constraints = [
@@ -201,9 +193,9 @@ class Activity(TenantOwnedModel):
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     field = models.CharField(max_length=40, blank=True)
-    old_value = models.CharField(max_length=ACTIVITY_TEXT_MAX_LENGTH, blank=True)
-    new_value = models.CharField(max_length=ACTIVITY_TEXT_MAX_LENGTH, blank=True)
-    message = models.CharField(max_length=ACTIVITY_TEXT_MAX_LENGTH, blank=True)
+    old_value = models.CharField(max_length=limits.ACTIVITY_TEXT_MAX_LENGTH, blank=True)
+    new_value = models.CharField(max_length=limits.ACTIVITY_TEXT_MAX_LENGTH, blank=True)
+    message = models.CharField(max_length=limits.ACTIVITY_TEXT_MAX_LENGTH, blank=True)
 
     class Meta:
         indexes = [

@@ -11,15 +11,7 @@ from apps.agencies.serializers import MembershipSerializer, UserSummarySerialize
 from apps.clients.models import Client
 from apps.clients.serializers import ClientSummarySerializer
 from apps.core.forms import AgencySerializer
-from apps.projects.limits import (
-    DESCRIPTION_MAX_LENGTH,
-    MAX_USERS,
-    NAME_MAX_LENGTH,
-    STACK_ENTRY_MAX_LENGTH,
-    STACK_MAX_ENTRIES,
-    TIER_REASON_MAX_LENGTH,
-    URL_MAX_LENGTH,
-)
+from apps.projects import limits
 from apps.projects.models import Assignment, Environment, Project
 from apps.projects.profile import Framework, Platform, Stage, Tier
 
@@ -148,29 +140,32 @@ class ProjectWriteSerializer(AgencySerializer):
     client = serializers.PrimaryKeyRelatedField(
         queryset=Client.objects.all(), pk_field=serializers.UUIDField()
     )
-    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    name = serializers.CharField(max_length=limits.NAME_MAX_LENGTH)
     description = serializers.CharField(
-        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
+        max_length=limits.DESCRIPTION_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
     )
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     source_platform = serializers.ChoiceField(choices=Platform.choices, required=False)
     repository_url = serializers.URLField(
-        max_length=URL_MAX_LENGTH, required=False, allow_blank=True
+        max_length=limits.URL_MAX_LENGTH, required=False, allow_blank=True
     )
     stack = serializers.ListField(
-        child=serializers.CharField(max_length=STACK_ENTRY_MAX_LENGTH),
-        max_length=STACK_MAX_ENTRIES,
+        child=serializers.CharField(max_length=limits.STACK_ENTRY_MAX_LENGTH),
+        max_length=limits.STACK_MAX_ENTRIES,
         required=False,
-        help_text=f"Technologies, e.g. React, Supabase (at most {STACK_MAX_ENTRIES}).",
+        help_text=f"Technologies, e.g. React, Supabase (at most {limits.STACK_MAX_ENTRIES}).",
     )
     compliance = serializers.ListField(
         child=serializers.ChoiceField(choices=Framework.choices), required=False
     )
     users_at_launch = serializers.IntegerField(
-        min_value=0, max_value=MAX_USERS, required=False, allow_null=True
+        min_value=0, max_value=limits.MAX_USERS, required=False, allow_null=True
     )
     users_in_a_year = serializers.IntegerField(
-        min_value=0, max_value=MAX_USERS, required=False, allow_null=True
+        min_value=0, max_value=limits.MAX_USERS, required=False, allow_null=True
     )
     target_launch = serializers.DateField(required=False, allow_null=True)
 
@@ -182,7 +177,7 @@ class ProjectTierSerializer(AgencySerializer):
         help_text='The tier to use instead of the recommended one; "" goes back to it.',
     )
     reason = serializers.CharField(
-        max_length=TIER_REASON_MAX_LENGTH,
+        max_length=limits.TIER_REASON_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",

@@ -18,13 +18,9 @@ from apps.audit.services import audit_record
 from apps.clients.models import Client
 from apps.core.access import ensure_own, lock_own
 from apps.core.unset import UNSET, Unset
+from apps.projects import limits
 from apps.projects.activity import record_activity
 from apps.projects.hooks import profile_changed
-from apps.projects.limits import (
-    ACTIVITY_TEXT_MAX_LENGTH,
-    STACK_ENTRY_MAX_LENGTH,
-    STACK_MAX_ENTRIES,
-)
 from apps.projects.models import (
     Activity,
     Assignment,
@@ -56,7 +52,7 @@ def _display(field: str, value: Any) -> str:
         return ", ".join(Framework(v).label for v in value)
     if field == "stack":
         return ", ".join(value)
-    return str(value)[:ACTIVITY_TEXT_MAX_LENGTH]
+    return str(value)[: limits.ACTIVITY_TEXT_MAX_LENGTH]
 
 
 def _clean_compliance(compliance: list[str]) -> list[str]:
@@ -67,8 +63,8 @@ def _clean_compliance(compliance: list[str]) -> list[str]:
 
 
 def _clean_stack(stack: list[str]) -> list[str]:
-    return [s.strip()[:STACK_ENTRY_MAX_LENGTH] for s in stack if s and s.strip()][
-        :STACK_MAX_ENTRIES
+    return [s.strip()[: limits.STACK_ENTRY_MAX_LENGTH] for s in stack if s and s.strip()][
+        : limits.STACK_MAX_ENTRIES
     ]
 
 
