@@ -273,20 +273,29 @@ def project_assign(*, actor: Membership, project: Project, member: Membership) -
         raise ValidationError({"member": "This engineer is already assigned."}) from None
     for codename in WORK_PERMS:
         assign_perm(f"projects.{codename}", member.user, project)
+    _record_crew_change(actor=actor, project=project, member=member, assigned=True)
+    return assignment
+
+
+def _record_crew_change(
+    *, actor: Membership, project: Project, member: Membership, assigned: bool
+) -> None:
+    """The engagement's feed and the audit log both say who joined or left its crew."""
+    name = member.user.display_name
     record_activity(
         project=project,
         actor=actor.user,
-        kind=Activity.Kind.ENGINEER_ASSIGNED,
-        new=member.user.display_name,
+        kind=Activity.Kind.ENGINEER_ASSIGNED if assigned else Activity.Kind.ENGINEER_UNASSIGNED,
+        old="" if assigned else name,
+        new=name if assigned else "",
     )
     audit_record(
-        verb=Verb.PROJECT_ASSIGNED,
+        verb=Verb.PROJECT_ASSIGNED if assigned else Verb.PROJECT_UNASSIGNED,
         actor=actor.user,
         agency=actor.agency,
         target=project,
         changes={"member": member.user.email},
     )
-    return assignment
 
 
 def _revoke(member: Membership, project: Project) -> None:
@@ -301,19 +310,7 @@ def project_unassign(*, actor: Membership, assignment: Assignment) -> None:
     project, member = assignment.project, assignment.membership
     _revoke(member, project)
     assignment.delete()
-    record_activity(
-        project=project,
-        actor=actor.user,
-        kind=Activity.Kind.ENGINEER_UNASSIGNED,
-        old=member.user.display_name,
-    )
-    audit_record(
-        verb=Verb.PROJECT_UNASSIGNED,
-        actor=actor.user,
-        agency=actor.agency,
-        target=project,
-        changes={"member": member.user.email},
-    )
+    _record_crew_change(actor=actor, project=project, member=member, assigned=False)
 
 
 def assignments_revoke_for_member(*, membership: Membership) -> None:
