@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from apps.agencies.models import Membership
-from apps.bookings.models import Booking
+from apps.bookings.selectors import upcoming_hosted_count
 from apps.core.errors import ApplicationError
 
 
 def refuse_removing_busy_host(*, membership: Membership) -> None:
     """agencies' member_leaving: a host with upcoming confirmed consultations stays until they
     are cancelled or moved, so nobody is left waiting for a meeting."""
-    upcoming = (
-        Booking.objects.for_agency(membership.agency)
-        .confirmed()
-        .filter(host=membership, end__gt=timezone.now())
-        .count()
-    )
+    upcoming = upcoming_hosted_count(member=membership)
     if upcoming:
         raise ApplicationError(
             f"{membership.user.display_name} hosts {upcoming} upcoming consultation"

@@ -144,3 +144,13 @@ def booking_for_idempotency_key(*, agency: Agency, key: str) -> Booking | None:
         .filter(idempotency_key=key)
         .first()
     )
+
+
+def upcoming_hosted_count(*, member: Membership) -> int:
+    """How many confirmed consultations `member` hosts that have not ended yet."""
+    return (
+        Booking.objects.for_agency(member.agency)
+        .confirmed()
+        .filter(host=member, end__gt=timezone.now())
+        .count()
+    )
