@@ -343,6 +343,26 @@ def test_client_contact_sees_progress_comments_and_signs_off(
     assert item.status == ItemStatus.DONE
 
 
+def test_the_portal_escapes_an_item_title_with_an_apostrophe(
+    owner, acme_contact, login, agency, make_project
+):
+    """The fault behind an order-dependent failure: a title with an apostrophe is escaped on
+    the page, so a test (or a template) comparing the raw title passes or fails by which item
+    it happened to pick. Every item is given such a title here, so the order cannot hide it."""
+    from apps.checklists.services import item_update
+
+    project = make_project()
+    items = list(project.checklist_items.order_by("category", "key")[:2])
+    for item in items:
+        ProjectItem.objects.filter(pk=item.pk).update(title=f"Don't ship {item.key} <as is>")
+        item.refresh_from_db()
+        item_update(actor=owner, item=item, status=ItemStatus.DONE)
+    portal = login(acme_contact).get(reverse("portal", args=[agency.slug])).content.decode()
+    for item in items:
+        assert escape(item.title) in portal
+        assert item.title not in portal  # the raw text, quote and angle brackets, never appears
+
+
 def test_csv_export_lists_every_item_and_defuses_formulas(owner, login, agency, make_project):
     project = make_project()
     item = project.checklist_items.order_by("category", "key").first()
