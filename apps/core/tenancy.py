@@ -28,7 +28,20 @@ class _Outside:
 
 OUTSIDE = _Outside()
 
-_current: ContextVar[Model | _Outside | None] = ContextVar("current_agency", default=OUTSIDE)
+
+class CrossAgency:
+    """Marks work that reads every agency's rows on purpose; `reason` names it in the logs."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"<cross-agency: {self.reason}>"
+
+
+_current: ContextVar[Model | _Outside | CrossAgency | None] = ContextVar(
+    "current_agency", default=OUTSIDE
+)
 
 
 class TenantScopeError(RuntimeError):
@@ -45,10 +58,25 @@ def tenant_context(agency: A | None) -> Iterator[A | None]:
         _current.reset(token)
 
 
+@contextmanager
+def cross_agency(reason: str) -> Iterator[None]:
+    """The one explicit path for work that spans agencies: the scan sweeper, scheduled rescans,
+    retention, metrics, the operators' admin, a person's own data export. Everything else
+    runs inside `tenant_context(agency)`; on PostgreSQL row-level security shows no agency's
+    rows outside one of the two. `reason` is a short fixed name, logged each time."""
+    if not reason or not reason.strip():
+        raise ValueError("cross_agency() needs a reason.")
+    token = _current.set(CrossAgency(reason))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def activate_agency(agency: Model) -> None:
     """Fill the scope opened for this request; refuses to switch agencies mid-request."""
     active = _current.get()
-    if isinstance(active, _Outside):
+    if isinstance(active, _Outside | CrossAgency):
         raise TenantScopeError("activate_agency() needs a scope opened by tenant_context().")
     if active is not None and active.pk != agency.pk:
         raise TenantScopeError("This scope already belongs to another agency.")
@@ -57,7 +85,12 @@ def activate_agency(agency: Model) -> None:
 
 def current_agency() -> Model | None:
     active = _current.get()
-    return None if isinstance(active, _Outside) else active
+    return None if isinstance(active, _Outside | CrossAgency) else active
+
+
+def current_cross_agency_reason() -> str | None:
+    active = _current.get()
+    return active.reason if isinstance(active, CrossAgency) else None
 
 
 def check_agency(agency: Model) -> None:
