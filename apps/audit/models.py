@@ -36,6 +36,22 @@ class Verb(models.TextChoices):
     CATALOG_ITEM_CREATED = "catalog.created", "Checklist item added to the catalog"
     CATALOG_ITEM_UPDATED = "catalog.updated", "Catalog item changed"
     REPOSITORY_TOKEN_SAVED = "repository.token_saved", "Repository access token saved"
+    # Issue 10: the operators' door, account security and privacy rights.
+    ADMIN_LOGIN = "admin.login", "Signed in to the operators' admin"
+    ADMIN_ADDED = "admin.added", "Added in the operators' admin"
+    ADMIN_CHANGED = "admin.changed", "Changed in the operators' admin"
+    ADMIN_DELETED = "admin.deleted", "Deleted in the operators' admin"
+    MFA_ENROLLED = "auth.mfa_enrolled", "Two-factor authentication turned on"
+    MFA_REMOVED = "auth.mfa_removed", "Two-factor authentication turned off"
+    EMAIL_CHANGED = "auth.email_changed", "Email address changed"
+    SESSIONS_ENDED = "auth.sessions_ended", "Signed out of other sessions"
+    MFA_POLICY_CHANGED = "agency.mfa_policy_changed", "Two-factor requirement changed"
+    DATA_EXPORTED = "privacy.data_exported", "Personal data exported"
+    ACCOUNT_DELETED = "privacy.account_deleted", "Account deleted"
+    CLIENT_EXPORTED = "privacy.client_exported", "Client data exported"
+    CLIENT_ERASED = "privacy.client_erased", "Client erased"
+    RETENTION_PURGED = "privacy.retention_purged", "Old records purged"
+    BOOKING_SETTINGS_CHANGED = "booking.settings_changed", "Booking protection changed"
 
 
 class AuditEvent(models.Model):
