@@ -251,7 +251,9 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------------
 # Without Redis, tasks run in-process at the point they are queued (after commit), so the
 # product works on a laptop with nothing else installed.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker may be another Redis than the cache's (a test server uses "memory://": what
+# it queues is never run).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
