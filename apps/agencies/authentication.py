@@ -23,8 +23,8 @@ def _failure_key(request) -> str:
 
 
 def _refuse(request, message: str):
-    """Count a failed attempt from this address; past the limit, answer 429 instead, so
-    guessing tokens is as slow as guessing passwords."""
+    """Count a failed attempt (a well-formed token that is not valid) from this address; past
+    the limit, answer 429 instead, so guessing tokens is as slow as guessing passwords."""
     key = _failure_key(request)
     cache.add(key, 0, timeout=_FAILURE_WINDOW)
     try:
@@ -42,6 +42,26 @@ def _check_not_locked_out(request) -> None:
         )
 
 
+def _well_formed_token(header: bytes) -> str:
+    """The token of a well-formed `Bearer lp_...` header. A malformed one is refused without
+    being counted: it cannot be a guess at a token, and counting it let a broken client (or
+    anyone sharing its address, behind one NAT) lock out every valid token from there."""
+    parts = header.split()
+    if len(parts) != SCHEME_AND_TOKEN or parts[0].lower() != b"bearer":
+        raise exceptions.AuthenticationFailed(
+            "Malformed Authorization header: expected 'Bearer <token>'."
+        )
+    try:
+        raw = parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed("Malformed token: not ASCII.") from None
+    if not raw.startswith(API_TOKEN_PREFIX) or len(raw) > _MAX_TOKEN_LENGTH:
+        raise exceptions.AuthenticationFailed(
+            f"Malformed token: Launchpad tokens start with '{API_TOKEN_PREFIX}'."
+        )
+    return raw
+
+
 class BearerTokenAuthentication(BaseAuthentication):
     """Only Bearer tokens are accepted in the Authorization header; anything else is refused
     with a message that says what is wrong, rather than silently treated as anonymous."""
@@ -50,18 +70,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         header = get_authorization_header(request)
         if not header:
             return None
+        raw = _well_formed_token(header)
+        # Only well-formed tokens are counted (in _refuse) and checked against the count.
         _check_not_locked_out(request)
-        parts = header.split()
-        if len(parts) != SCHEME_AND_TOKEN or parts[0].lower() != b"bearer":
-            raise _refuse(request, "Malformed Authorization header: expected 'Bearer <token>'.")
-        try:
-            raw = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise _refuse(request, "Malformed token: not ASCII.") from None
-        if not raw.startswith(API_TOKEN_PREFIX) or len(raw) > _MAX_TOKEN_LENGTH:
-            raise _refuse(
-                request, f"Malformed token: Launchpad tokens start with '{API_TOKEN_PREFIX}'."
-            )
         # Global lookup by hash: the token itself is what tells us which agency this is.
         token = (
             ApiToken.objects.select_related("membership__user", "membership__agency")
