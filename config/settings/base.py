@@ -17,6 +17,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
+# Reverse proxies in front of the app whose X-Forwarded-For entries are trusted. One
+# setting for every reader of the client address: the audit trail and our own limits
+# (core.middleware.client_ip), DRF's throttles and allauth's sign-in limits below. Left
+# at 0 behind a proxy, every limit counts the proxy and one abuser locks everyone out.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -161,6 +166,9 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Launchpad] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 # Failed logins are limited per IP and per account; the counters live in the cache above.
+# The per-account limit (by default 5 in 5 minutes, a sliding window) refuses the right password
+# from anywhere until the first of those failures is 5 minutes old (docs/security.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": "20/m/ip",
@@ -215,7 +223,7 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -312,9 +320,6 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
-# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted
-# when recording a client's IP address in the audit trail.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- Launchpad --------------------------------------------------------------------------
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
