@@ -326,6 +326,20 @@ INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Failed bearer-token attempts allowed per client address per minute before a 429.
 API_TOKEN_FAILURES_PER_MINUTE = env.int("API_TOKEN_FAILURES_PER_MINUTE", default=20)
 
+# --- Abuse limits (apps.core.ratelimit; docs/security.md, "Abuse limits") ---------------
+# Rates are "N/period" as allauth writes them ("10/h", "5/15m"; several with commas).
+# Public booking attempts (the form and the API counted together), per client address and
+# per booker email: enough for a person who mistypes, not for a script.
+BOOKING_RATE_PER_IP = env.str("BOOKING_RATE_PER_IP", default="10/h,30/d")
+BOOKING_RATE_PER_EMAIL = env.str("BOOKING_RATE_PER_EMAIL", default="5/h,10/d")
+# Open bookings (upcoming, not cancelled, holds included) one email may have per agency.
+BOOKING_MAX_OPEN_PER_EMAIL = env.int("BOOKING_MAX_OPEN_PER_EMAIL", default=3)
+# Where an agency asks bookers to confirm by email, how long an unconfirmed hold keeps the
+# time before it expires and frees it.
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
+# Resends of one invitation per day (counted from the audit trail's INVITATION_RESENT rows).
+INVITATION_RESENDS_PER_DAY = env.int("INVITATION_RESENDS_PER_DAY", default=3)
+
 # --- Repository scans ----------------------------------------------------------------------
 # Fernet keys for the access tokens of private repositories: the first encrypts, all decrypt
 # (add a new key in front to rotate, then run `manage.py rotate_scan_tokens`).
