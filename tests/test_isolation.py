@@ -47,6 +47,7 @@ UNSCOPED = {
     "admin:*": "the platform operators' Django admin (staff only)",
     "account_*": "allauth: sign-up, sign-in, email, password",
     "mfa_*": "allauth: the user's own two-factor settings",
+    "usersessions_*": "allauth: the user's own sessions, and signing out of the others",
     "None": "allauth's internal unnamed routes",
     "book_agency": "public: an agency's consultation offers",
     "book_offer": "public: the booking page of one offer",

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
+from apps.core import crypto
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (TOTP secret, recovery-code seed) are stored encrypted with the key
+    ring of apps.core.crypto, never in the clear; `manage.py rotate_keys` re-encrypts them."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return crypto.decrypt(encrypted_text)
+        except crypto.InvalidToken:
+            # Not the person's fault and not theirs to fix: say what the operator must do.
+            raise ImproperlyConfigured(
+                "A two-factor secret cannot be read with any key in ENCRYPTION_KEYS: put back "
+                "the key it was encrypted with (then run `manage.py rotate_keys`), or run "
+                "`manage.py migrate accounts` to encrypt secrets stored before encryption."
+            ) from None
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -40,3 +66,54 @@ class AccountAdapter(DefaultAccountAdapter):
     def set_password(self, user, password) -> None:
         super().set_password(user, password)
         audit_record(verb=Verb.PASSWORD_CHANGED, actor=user)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # allauth calls this after each security-relevant account change, whether or not the
+        # notification emails are switched on: the one hook that sees them all.
+        audit_account_change(template_prefix=template_prefix, user=user, context=context or {})
+        super().send_notification_mail(template_prefix, user, context, email)
+
+
+# allauth's notification templates for the changes the audit trail keeps, with the method.
+_MFA_CHANGES = {
+    "mfa/email/totp_activated": (Verb.MFA_ENROLLED, "totp"),
+    "mfa/email/totp_deactivated": (Verb.MFA_REMOVED, "totp"),
+    "mfa/email/webauthn_added": (Verb.MFA_ENROLLED, "webauthn"),
+    "mfa/email/webauthn_removed": (Verb.MFA_REMOVED, "webauthn"),
+}
+
+
+def audit_account_change(*, template_prefix: str, user, context: dict[str, Any]) -> None:
+    """Record two-factor enrolment and removal and email changes, as allauth reports them."""
+    if template_prefix in _MFA_CHANGES:
+        verb, method = _MFA_CHANGES[template_prefix]
+        audit_record(verb=verb, actor=user, changes={"method": method})
+    elif template_prefix == "account/email/email_changed":
+        audit_record(
+            verb=Verb.EMAIL_CHANGED,
+            actor=user,
+            changes={"email": [context.get("from_email", ""), context.get("to_email", "")]},
+        )
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    """allauth.usersessions: signing out of other sessions is recorded in the audit trail."""
+
+    def end_sessions(self, sessions) -> None:
+        sessions = list(sessions)
+        if not sessions:
+            return
+        with transaction.atomic():
+            super().end_sessions(sessions)
+            # One person's sessions: allauth lists them for the signed-in user only.
+            audit_record(
+                verb=Verb.SESSIONS_ENDED,
+                actor=sessions[0].user,
+                changes={"sessions_ended": len(sessions)},
+            )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "guardian",
     "django_htmx",
     "csp",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "apps.core.middleware.TenantScopeMiddleware",
     "apps.core.middleware.ApplicationErrorMiddleware",
 ]
@@ -179,6 +181,17 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Launchpad"
+# Changing email or two-factor settings asks for the password again unless it was entered in
+# the last few minutes (the password change form always asks for the current one). No email
+# code: whoever reads the mailbox must not be able to strip two-factor authentication.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
+# allauth.usersessions: the session list under /accounts/sessions/. Tracking last-seen times
+# writes a row on every signed-in request, so it stays off unless an operator wants it.
+USERSESSIONS_ADAPTER = "apps.accounts.adapters.UserSessionsAdapter"
+USERSESSIONS_TRACK_ACTIVITY = env.bool("USERSESSIONS_TRACK_ACTIVITY", default=False)
 # guardian: no anonymous user row; the app never grants anything to anonymous visitors.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
