@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.agencies import views as agency_views
 from apps.core import health
+from apps.ops import views as ops_views
 
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", agency_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),

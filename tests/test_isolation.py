@@ -36,6 +36,7 @@ UNSCOPED = {
     "home": "front page; redirects to the user's own agencies",
     "healthz": "liveness probe, no data",
     "readyz": "readiness probe, no data",
+    "metrics": "Prometheus metrics: counts only, behind its own token (apps.ops.guard)",
     "onboarding": "creates a new agency for the signed-in user",
     "invitation_accept": "the emailed link; authorised by its secret token",
     "invitation_join": "accepts an invitation addressed to the user's verified email",

@@ -56,10 +56,13 @@ INSTALLED_APPS = [
     "apps.bookings",
     "apps.scans",
     "apps.workspace",
+    "apps.ops",
     "apps.demo",
 ]
 
 MIDDLEWARE = [
+    # First: its timing covers every other middleware, its status is the one sent.
+    "apps.ops.middleware.RequestMetricsMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -352,6 +355,15 @@ BOOKING_MAX_OPEN_PER_EMAIL = env.int("BOOKING_MAX_OPEN_PER_EMAIL", default=3)
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
 # Resends of one invitation per day (counted from the audit trail's INVITATION_RESENT rows).
 INVITATION_RESENDS_PER_DAY = env.int("INVITATION_RESENDS_PER_DAY", default=3)
+
+# --- Metrics (prometheus-client) --------------------------------------------------------
+# GET /metrics answers a scraper sending `Authorization: Bearer <METRICS_TOKEN>` (no token
+# set: nobody); with METRICS_ALLOW_LOOPBACK, also a local process no proxy relayed. A Celery
+# worker serves its own /metrics on METRICS_WORKER_PORT (0: off). PROMETHEUS_MULTIPROC_DIR
+# is read by prometheus_client itself, from the environment (docs/operations.md, "Metrics").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOW_LOOPBACK = env.bool("METRICS_ALLOW_LOOPBACK", default=False)
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
 
 # --- Repository scans ----------------------------------------------------------------------
 # Fernet keys for the access tokens of private repositories: the first encrypts, all decrypt
