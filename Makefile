@@ -63,7 +63,7 @@ beat: install
 	$(BIN)/celery -A config beat --loglevel INFO
 
 check-deploy: install
-	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-example.com} $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-example.com} ENCRYPTION_KEYS=$${ENCRYPTION_KEYS:-Y2hlY2stZGVwbG95LW9ubHkta2V5LW5vdC1zZWNyZXQ=} $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

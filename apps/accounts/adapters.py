@@ -5,13 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
+from apps.core import crypto
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (TOTP secret, recovery-code seed) are stored encrypted with the key
+    ring of apps.core.crypto, never in the clear; `manage.py rotate_keys` re-encrypts them."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return crypto.decrypt(encrypted_text)
+        except crypto.InvalidToken:
+            # Not the person's fault and not theirs to fix: say what the operator must do.
+            raise ImproperlyConfigured(
+                "A two-factor secret cannot be read with any key in ENCRYPTION_KEYS: put back "
+                "the key it was encrypted with (then run `manage.py rotate_keys`), or run "
+                "`manage.py migrate accounts` to encrypt secrets stored before encryption."
+            ) from None
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -5,3 +5,9 @@ class ScansConfig(AppConfig):
     name = "apps.scans"
     label = "scans"
     verbose_name = "Repository scans"
+
+    def ready(self) -> None:
+        from apps.core.crypto import register_encrypted_column
+
+        # Private repositories' access tokens, re-encrypted by `manage.py rotate_keys`.
+        register_encrypted_column("scans.RepositoryAccess", "token_encrypted")

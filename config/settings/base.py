@@ -184,6 +184,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Launchpad"
+# Two-factor secrets are stored encrypted with ENCRYPTION_KEYS, never in the clear.
+MFA_ADAPTER = "apps.accounts.adapters.MFAAdapter"
 # Changing email or two-factor settings asks for the password again unless it was entered in
 # the last few minutes (the password change form always asks for the current one). No email
 # code: whoever reads the mailbox must not be able to strip two-factor authentication.
@@ -365,10 +367,14 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOW_LOOPBACK = env.bool("METRICS_ALLOW_LOOPBACK", default=False)
 METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
 
-# --- Repository scans ----------------------------------------------------------------------
-# Fernet keys for the access tokens of private repositories: the first encrypts, all decrypt
-# (add a new key in front to rotate, then run `manage.py rotate_scan_tokens`).
+# --- Encryption at rest (apps/core/crypto.py) -------------------------------------------
+# Fernet keys for everything encrypted at rest (repository tokens, two-factor secrets): the
+# first encrypts, all decrypt (add a new key in front, run `manage.py rotate_keys`, then drop
+# the old one). SCAN_TOKEN_KEYS is the deprecated name, read while ENCRYPTION_KEYS is unset.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 SCAN_TOKEN_KEYS = env.list("SCAN_TOKEN_KEYS", default=[])
+
+# --- Repository scans ----------------------------------------------------------------------
 SCAN_BLOCK_PRIVATE_NETWORKS = env.bool("SCAN_BLOCK_PRIVATE_NETWORKS", default=True)
 # Tests only: lets a scan read a local path (never set it where users can start scans).
 SCAN_ALLOW_LOCAL_REPOS = env.bool("SCAN_ALLOW_LOCAL_REPOS", default=False)

@@ -9,7 +9,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
-# A development key for repository tokens (production sets SCAN_TOKEN_KEYS).
-SCAN_TOKEN_KEYS = env.list(
-    "SCAN_TOKEN_KEYS", default=["ZGV2LW9ubHktbGF1bmNocGFkLXNjYW4tdG9rZW4tayE="]
+# A development key for everything encrypted at rest (production sets ENCRYPTION_KEYS); the
+# same value the scan tokens of existing development databases were encrypted with.
+ENCRYPTION_KEYS = env.list(
+    "ENCRYPTION_KEYS", default=["ZGV2LW9ubHktbGF1bmNocGFkLXNjYW4tdG9rZW4tayE="]
 )

@@ -117,6 +117,8 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30,
         "ALLOWED_HOSTS": "launchpad.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Without a key, two-factor enrolment and repository tokens fail: a deploy warning.
+        "ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLWNoayE=",
     }
     env.pop("DEBUG", None)
     result = subprocess.run(

@@ -370,11 +370,11 @@ def test_tokens_survive_key_rotation(repo, scanned_project, owner, settings):
     project = scanned_project(str(repo()))
     token = "glpat-" + "x" * 20
     services.scan_request(project=project, actor=owner, token=token)
-    old_key = settings.SCAN_TOKEN_KEYS[0]
+    old_key = settings.ENCRYPTION_KEYS[0]
     new_key = "bmV3LWtleS1mb3ItbGF1bmNocGFkLXRva2Vucy0zMiE="
-    settings.SCAN_TOKEN_KEYS = [new_key, old_key]
-    call_command("rotate_scan_tokens", verbosity=0)
-    settings.SCAN_TOKEN_KEYS = [new_key]  # the old key is gone
+    settings.ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_keys", verbosity=0)
+    settings.ENCRYPTION_KEYS = [new_key]  # the old key is gone
     access = RepositoryAccess.objects.get(project=project)
     assert crypto.decrypt(access.token_encrypted) == token
 

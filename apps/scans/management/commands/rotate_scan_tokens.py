@@ -1,24 +1,19 @@
-"""Re-encrypt every saved repository token with the newest key in SCAN_TOKEN_KEYS."""
+"""Deprecated alias of `rotate_keys`: repository tokens share the one key ring, and one
+rotation re-encrypts everything on it."""
 
+from typing import Any
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
-
-from apps.scans import crypto
-from apps.scans.models import RepositoryAccess
 
 
 class Command(BaseCommand):
-    help = (
-        "Re-encrypt repository tokens with the first key of SCAN_TOKEN_KEYS; run after adding "
-        "a new key in front, before removing the old one."
-    )
+    help = "Deprecated: runs `manage.py rotate_keys`, which re-encrypts everything at rest."
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        rotated = 0
-        # Platform-wide maintenance, not tenant work: every agency's rows on purpose.
-        for access in RepositoryAccess.objects.select_for_update().iterator():
-            access.token_encrypted = crypto.rotate(access.token_encrypted)
-            access.save(update_fields=["token_encrypted", "updated_at"])
-            rotated += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {rotated} repository token(s)."))
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stderr.write(
+            self.style.WARNING("rotate_scan_tokens is deprecated; running rotate_keys instead.")
+        )
+        call_command(
+            "rotate_keys", verbosity=options["verbosity"], stdout=self.stdout, stderr=self.stderr
+        )
