@@ -7,6 +7,7 @@ from django.core.cache import cache
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from apps.agencies.mfa_policy import refuse_unless_enrolled
 from apps.agencies.models import ApiToken
 from apps.agencies.services import API_TOKEN_PREFIX, api_token_touch
 from apps.core.middleware import client_ip
@@ -82,6 +83,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         if token is None or not token.is_active or not token.membership.user.is_active:
             raise _refuse(request, "Invalid, expired or revoked token.")
         api_token_touch(token=token)
+        # A genuine token, so not counted as a failure: refused with what to do instead.
+        refuse_unless_enrolled(token.membership)
         return token.membership.user, token
 
     def authenticate_header(self, request) -> str:

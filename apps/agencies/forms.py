@@ -61,6 +61,16 @@ class AgencySettingsForm(forms.Form):
     )
 
 
+class AgencyMfaPolicyForm(forms.Form):
+    require_mfa = forms.BooleanField(
+        required=False,
+        label="Require two-factor authentication of every member",
+        help_text="Members who have not set up an authenticator app are sent to do it at their "
+        "next page of this agency, owners and admins included; the API refuses their tokens "
+        "until they have.",
+    )
+
+
 def _grantable_roles(actor) -> list[tuple[str, str]]:
     return [
         (role.value, role.label)

@@ -16,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from apps.agencies.access import membership_for_slug
+from apps.agencies.mfa_policy import enrolment_redirect, must_enrol, refuse_unless_enrolled
 from apps.agencies.models import ApiToken, Membership
 from apps.agencies.roles import Capability
 from apps.core.tenancy import activate_agency
@@ -75,6 +76,9 @@ class AgencyViewMixin(_PageBase):
             request, membership_for_slug(user=request.user, agency_slug=kwargs["agency_slug"])
         )
         self.agency = self.membership.agency
+        # After the membership (a non-member still gets 404), before anything else.
+        if must_enrol(self.membership):
+            return enrolment_redirect(request, self.agency)
         if not allowed(self.membership, self.required_capability, request.method, self):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -115,6 +119,8 @@ class AgencyAPIMixin(_APIBase):
                 raise Http404
         else:
             membership = membership_for_slug(user=request.user, agency_slug=slug)
+            # A token's member was checked when it authenticated (agencies.authentication).
+            refuse_unless_enrolled(membership)
         self.membership = _enter(request, membership)
         self.agency = membership.agency
         super().initial(request, *args, **kwargs)

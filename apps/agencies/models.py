@@ -30,6 +30,13 @@ class Agency(models.Model):
         help_text="The agency's address: /<slug>/ for the app, /book/<slug>/ for booking.",
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # Members without an authenticator are sent to enrol before any page or API answer of the
+    # agency (apps.agencies.mfa_policy); owners and admins turn it on in the settings.
+    require_mfa = models.BooleanField(
+        "require two-factor authentication",
+        default=False,
+        help_text="Every member must sign in with an authenticator app as well as a password.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

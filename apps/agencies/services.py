@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.agencies import limits
 from apps.agencies.hooks import member_became_client, member_leaving
+from apps.agencies.mfa_policy import has_authenticator
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import Verb
@@ -74,6 +75,39 @@ def agency_update(*, actor: Membership, agency: Agency, name: str, time_zone: st
     agency.save(update_fields=[*changes, "updated_at"])
     audit_record(
         verb=Verb.AGENCY_UPDATED, actor=actor.user, agency=agency, target=agency, changes=changes
+    )
+    return agency
+
+
+@transaction.atomic
+def agency_set_mfa_policy(*, actor: Membership, agency: Agency, require_mfa: bool) -> Agency:
+    """Require two-factor authentication of every member, or stop requiring it. Whoever turns
+    it on must have enrolled: otherwise the next page would send them away to do it."""
+    require(actor, Capability.MANAGE_AGENCY)
+    if actor.agency_id != agency.pk:
+        # Another agency is refused as missing, as the tenant door refuses it.
+        raise ApplicationError("Not found.", code="not_found", status=404)
+    if require_mfa and not has_authenticator(actor.user):
+        raise ValidationError(
+            {
+                "require_mfa": "Set up two-factor authentication for your own account first "
+                "(under Two-factor authentication in your account menu), then require it."
+            },
+            code="actor_not_enrolled",
+        )
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if agency.require_mfa == require_mfa:
+        return agency
+    changes = {"require_mfa": [agency.require_mfa, require_mfa]}
+    agency.require_mfa = require_mfa
+    agency.full_clean()
+    agency.save(update_fields=["require_mfa", "updated_at"])
+    audit_record(
+        verb=Verb.MFA_POLICY_CHANGED,
+        actor=actor.user,
+        agency=agency,
+        target=agency,
+        changes=changes,
     )
     return agency
 

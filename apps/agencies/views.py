@@ -16,11 +16,12 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from apps.accounts.requests import SignedInRequest
-from apps.agencies import selectors, services
+from apps.agencies import mfa_policy, selectors, services
 from apps.agencies.access import get_api_token, get_invitation, get_membership
 from apps.agencies.audit_forms import AuditFilterForm
 from apps.agencies.forms import (
     AgencyCreateForm,
+    AgencyMfaPolicyForm,
     AgencySettingsForm,
     ApiTokenForm,
     InvitationForm,
@@ -43,6 +44,10 @@ def home(request):
     memberships = list(selectors.memberships_for_user(user=request.user))
     if not memberships:
         return redirect("onboarding")
+    # Signing in lands here: an agency that requires two-factor authentication asks first.
+    requiring = mfa_policy.agency_requiring_enrolment(user=request.user, memberships=memberships)
+    if requiring is not None:
+        return mfa_policy.enrolment_redirect(request, requiring)
     if len(memberships) == 1:
         return redirect("dashboard", agency_slug=memberships[0].agency.slug)
     return render(request, "agencies/choose_agency.html", {"memberships": memberships})
@@ -138,13 +143,37 @@ def _invitation_error(request, refused: Outcome):
     )
 
 
-class AgencySettingsView(AgencyViewMixin, FormView):
+def _settings_initial(agency) -> dict:
+    return {"name": agency.name, "time_zone": agency.time_zone}
+
+
+class _SettingsPage(AgencyViewMixin, FormView):
+    """The settings page holds two forms, each posting to its own view; the view whose form
+    was refused shows the page again, the other form as saved."""
+
     required_capability = C.MANAGE_AGENCY
     template_name = "agencies/settings_general.html"
+    form_context_name: str  # which of the page's two forms is this view's own
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.form_context_name] = context["form"]
+        context.setdefault(
+            "settings_form", AgencySettingsForm(initial=_settings_initial(self.agency))
+        )
+        context.setdefault(
+            "mfa_form", AgencyMfaPolicyForm(initial={"require_mfa": self.agency.require_mfa})
+        )
+        context["enrolment"] = mfa_policy.enrolment_counts(agency=self.agency)
+        return context
+
+
+class AgencySettingsView(_SettingsPage):
     form_class = AgencySettingsForm
+    form_context_name = "settings_form"
 
     def get_initial(self):
-        return {"name": self.agency.name, "time_zone": self.agency.time_zone}
+        return _settings_initial(self.agency)
 
     def form_valid(self, form):
         if not submit(
@@ -153,6 +182,34 @@ class AgencySettingsView(AgencyViewMixin, FormView):
         ):
             return self.form_invalid(form)
         messages.success(self.request, "Agency settings saved.")
+        return redirect("agency_settings", agency_slug=self.agency.slug)
+
+
+class AgencyMfaPolicyView(_SettingsPage):
+    """Turns the two-factor requirement on or off; the form lives on the settings page."""
+
+    form_class = AgencyMfaPolicyForm
+    form_context_name = "mfa_form"
+
+    def get(self, request, *args, **kwargs):
+        # The form is on the settings page; a reload of this address lands there.
+        return redirect("agency_settings", agency_slug=self.agency.slug)
+
+    def form_valid(self, form):
+        if not submit(
+            form,
+            lambda data: services.agency_set_mfa_policy(
+                actor=self.membership, agency=self.agency, **data
+            ),
+        ):
+            return self.form_invalid(form)
+        required = form.cleaned_data["require_mfa"]
+        messages.success(
+            self.request,
+            "Two-factor authentication is now required of every member."
+            if required
+            else "Two-factor authentication is no longer required.",
+        )
         return redirect("agency_settings", agency_slug=self.agency.slug)
 
 
