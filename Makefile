@@ -51,9 +51,10 @@ format: install-dev
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-## Production-style server (the compose file's web service runs the same command)
+## Production-style server (the compose file's web service runs the same command); its
+## configuration gives the workers one metrics directory (docs/operations.md, "Metrics")
 serve: install
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	$(BIN)/gunicorn --config python:apps.ops.gunicorn_conf config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 ## Celery worker for both queues; run exactly one beat (see docs/operations.md)
 worker: install

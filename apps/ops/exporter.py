@@ -5,7 +5,6 @@ behind the same guard as the web endpoint."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -14,7 +13,7 @@ from django.conf import settings
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.ops.guard import scraper_allowed
-from apps.ops.metrics import scrape_registry
+from apps.ops.metrics import multiprocess_mode, scrape_registry
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ def application(environ, start_response):
 def serve(port: int, host: str = "") -> WSGIServer:
     """Listen on `port` (every interface: the guard, not the address, is the door) in a daemon
     thread; returns the server so tests can stop it."""
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if not multiprocess_mode():
         logger.warning(
             "metrics: PROMETHEUS_MULTIPROC_DIR is not set, so tasks run in pool processes "
             "are not counted here; see docs/operations.md"

@@ -16,6 +16,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from apps.ops import multiproc
+
 # Labels are names from fixed sets (URL names, task names, queues, status codes), never
 # anything a client sends, so the number of series stays bounded.
 HTTP_REQUESTS = Counter(
@@ -43,7 +45,7 @@ CELERY_TASK_DURATION = Histogram(
 
 
 def multiprocess_mode() -> bool:
-    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+    return bool(os.environ.get(multiproc.ENV))
 
 
 class LiveCollector:

@@ -10,16 +10,12 @@ case no outcome signal is sent.
 
 from __future__ import annotations
 
-import logging
-import os
 import time
-from pathlib import Path
 
 from celery import signals
 
 from apps.ops.metrics import CELERY_TASK_DURATION, CELERY_TASKS
-
-logger = logging.getLogger(__name__)
+from apps.ops.multiproc import reset_directory
 
 _STARTED = "launchpad_metrics_started"  # set on the task's request context by prerun
 
@@ -72,15 +68,8 @@ def on_retry(sender=None, request=None, **kwargs) -> None:
 
 
 def prepare_multiprocess_dir(**kwargs) -> None:
-    """Before the pool starts: the worker's metrics directory exists and holds no files of an
-    earlier run (prometheus_client would add them to this run's numbers)."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if not directory:
-        return
-    path = Path(directory)
-    path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
+    """In the worker's main process, before its pool starts."""
+    reset_directory()
 
 
 def start_exporter(**kwargs) -> None:
