@@ -9,12 +9,15 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
+import environ
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from apps.agencies.roles import Role
+from apps.core.tenancy import cross_agency
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
 pytest_plugins = ["tests.support.engagement_fixtures", "tests.support.scan_fixtures"]
@@ -39,6 +42,8 @@ def _service_gaps(item) -> list[str]:
     gaps = []
     if item.get_closest_marker("postgres") and not settings.IS_POSTGRES:
         gaps.append("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("pgbouncer") and not Path("/usr/sbin/pgbouncer").exists():
+        gaps.append("needs PgBouncer at /usr/sbin/pgbouncer (apt-get install pgbouncer)")
     if item.get_closest_marker("redis") and not _redis_reachable():
         gaps.append("needs Redis: set REDIS_URL=redis://... to a running server")
     if item.get_closest_marker("browser"):
@@ -77,6 +82,64 @@ def pytest_sessionfinish(session, exitstatus):
             )
             for nodeid in _skipped:
                 reporter.write_line(f"  {nodeid}", red=True)
+
+
+# --- PostgreSQL roles -------------------------------------------------------------------
+# As in production, the tests connect as the application role (DATABASE_URL), which owns
+# nothing and is bound by row-level security; the test database is created and migrated as
+# the owner role (DATABASE_OWNER_URL), as `migrate` is in production.
+OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+
+
+def _use_role(url: str) -> None:
+    config = environ.Env.db_url_config(url)
+    for key in ("USER", "PASSWORD"):
+        settings.DATABASES["default"][key] = config.get(key, "")
+        connection.settings_dict[key] = config.get(key, "")
+
+
+def _app_url() -> str:
+    return os.environ.get("DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    if OWNER_URL and settings.IS_POSTGRES:
+        _use_role(OWNER_URL)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    if not (OWNER_URL and settings.IS_POSTGRES):
+        yield
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Test-only: transactional tests empty the tables between tests with TRUNCATE
+            # and `sites` then resets its sequence: rights the application role has nowhere
+            # else (TRUNCATE skips row-level security).
+            role = connection.ops.quote_name(settings.DATABASE_APP_ROLE)
+            cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+            cursor.execute(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        connection.close()
+        _use_role(_app_url())
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        _use_role(OWNER_URL)
+
+
+@pytest.fixture(autouse=True)
+def _fixtures_see_every_agency(request):
+    """Factories write rows for several agencies from the test body, as the owner's fixtures
+    would: the body runs in the cross-agency scope. What the product runs opens its own scope
+    on top (each request, task and tenant_context), so row-level security still binds it;
+    tests marked `rls` run with no scope at all, as management commands do."""
+    if request.node.get_closest_marker("rls"):
+        yield
+        return
+    with cross_agency("test fixtures"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from apps.agencies.mfa_policy import refuse_unless_enrolled
 from apps.agencies.models import ApiToken
 from apps.agencies.services import API_TOKEN_PREFIX, api_token_touch
 from apps.core.middleware import client_ip
+from apps.core.tenancy import activate_agency, cross_agency
 from apps.core.tokens import hash_token
 
 SCHEME_AND_TOKEN = 2  # "Bearer <token>"
@@ -74,15 +75,19 @@ class BearerTokenAuthentication(BaseAuthentication):
         raw = _well_formed_token(header)
         # Only well-formed tokens are counted (in _refuse) and checked against the count.
         _check_not_locked_out(request)
-        # Global lookup by hash: the token itself is what tells us which agency this is.
-        token = (
-            ApiToken.objects.select_related("membership__user", "membership__agency")
-            .filter(token_hash=hash_token(raw))
-            .first()
-        )
-        if token is None or not token.is_active or not token.membership.user.is_active:
-            raise _refuse(request, "Invalid, expired or revoked token.")
-        api_token_touch(token=token)
+        # Global lookup by hash: the token itself is what tells us which agency this is, so
+        # this one read crosses agencies; the view then works inside the token's agency.
+        with cross_agency("token authentication"):
+            token = (
+                ApiToken.objects.select_related("membership__user", "membership__agency")
+                .filter(token_hash=hash_token(raw))
+                .first()
+            )
+            if token is None or not token.is_active or not token.membership.user.is_active:
+                raise _refuse(request, "Invalid, expired or revoked token.")
+            api_token_touch(token=token)
+        # A token works for its own agency only: the request works in that agency's scope.
+        activate_agency(token.membership.agency)
         # A genuine token, so not counted as a failure: refused with what to do instead.
         refuse_unless_enrolled(token.membership)
         return token.membership.user, token

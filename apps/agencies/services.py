@@ -26,6 +26,7 @@ from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
+from apps.core.tenancy import cross_agency, tenant_context
 from apps.core.tokens import hash_token, new_token
 
 API_TOKEN_PREFIX = "lp_"  # noqa: S105 - a public prefix, not a secret
@@ -47,16 +48,18 @@ def agency_create(*, user: User, name: str, slug: str, time_zone: str = "UTC") -
         raise ValidationError(
             {"slug": "That address was just taken; choose another."}, code="unique"
         ) from None
-    membership = Membership(agency=agency, user=user, role=Role.OWNER)
-    membership.full_clean()
-    membership.save()
-    audit_record(
-        verb=Verb.AGENCY_CREATED,
-        actor=user,
-        agency=agency,
-        target=agency,
-        changes={"name": name, "slug": agency.slug},
-    )
+    # The new agency's first rows are written in its own scope (row-level security).
+    with tenant_context(agency):
+        membership = Membership(agency=agency, user=user, role=Role.OWNER)
+        membership.full_clean()
+        membership.save()
+        audit_record(
+            verb=Verb.AGENCY_CREATED,
+            actor=user,
+            agency=agency,
+            target=agency,
+            changes={"name": name, "slug": agency.slug},
+        )
     return agency
 
 
@@ -243,9 +246,11 @@ class InvitationInvalidError(ApplicationError):
 def invitation_for_token(*, raw_token: str) -> Invitation:
     """The invitation a link stands for, with a clear reason when it no longer works."""
     try:
-        invitation = Invitation.objects.select_related("agency", "invited_by").get(
-            token_hash=hash_token(raw_token)
-        )
+        # The link is the authority that names the agency, like an API token.
+        with cross_agency("invitation link"):
+            invitation = Invitation.objects.select_related("agency", "invited_by").get(
+                token_hash=hash_token(raw_token)
+            )
     except Invitation.DoesNotExist:
         raise InvitationInvalidError(
             "This invitation link is not valid. Ask the agency to send you a new one.",

@@ -32,6 +32,7 @@ from apps.agencies.models import Invitation
 from apps.agencies.roles import Capability, Role
 from apps.audit.selectors import audit_event_list
 from apps.core.pagination import keyset_page
+from apps.core.tenancy import activate_agency
 from apps.core.views_helpers import Outcome, attempt, call, run_action, submit
 
 C = Capability
@@ -83,6 +84,7 @@ class InvitationAcceptView(View):
         found = call(lambda: services.invitation_for_token(raw_token=token))
         if found.value is None:
             return _invitation_error(request, found)
+        activate_agency(found.value.agency)
         return render(request, self.template_name, {"invitation": found.value})
 
     def post(self, request, token: str):
@@ -92,6 +94,7 @@ class InvitationAcceptView(View):
         invitation = found.value
         if invitation is None:
             return _invitation_error(request, found)
+        activate_agency(invitation.agency)
         # The page says why in place, a wrong account (403) included.
         joined = call(
             lambda: services.invitation_accept(user=request.user, invitation=invitation),
@@ -122,6 +125,7 @@ class InvitationJoinView(LoginRequiredMixin, View):
         )
         if invitation is None:
             raise Http404
+        activate_agency(invitation.agency)
         joined = call(
             lambda: services.invitation_accept(user=request.user, invitation=invitation),
             denial_in_place=True,

@@ -10,6 +10,7 @@ from apps.bookings.models import Booking, ConsultationType, DateOverride
 from apps.bookings.selectors import booking_detail_queryset, hosts_prefetch
 from apps.bookings.tokens import BadManageLinkError, booking_id_from_token
 from apps.core.access import get_for_agency_or_404
+from apps.core.tenancy import cross_agency
 
 
 def get_booking(*, member: Membership, booking_id) -> Booking:
@@ -46,11 +47,12 @@ def booking_for_token(token: str) -> Booking:
     Http404 for a booking that no longer exists."""
     booking_id = booking_id_from_token(token)
     # The signed token is the authority here: it establishes the tenant, like an API token.
-    booking = (
-        Booking.objects.select_related("agency", "consultation_type", "host__user")
-        .filter(pk=booking_id)
-        .first()
-    )
+    with cross_agency("booking manage link"):
+        booking = (
+            Booking.objects.select_related("agency", "consultation_type", "host__user")
+            .filter(pk=booking_id)
+            .first()
+        )
     if booking is None:
         raise Http404
     return booking

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from apps.core.context import client_ip_var, request_id_var
 from apps.core.errors import ApplicationError
-from apps.core.tenancy import tenant_context
+from apps.core.tenancy import acting_user, tenant_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -51,13 +51,17 @@ class TenantScopeMiddleware:
     """Opens the request's tenant scope; agency-scoped views fill it after checking membership.
 
     The scope spans rendering too, since templates and serializers read tenant data lazily.
+    The signed-in person is named to the database as well, so that row-level security lets
+    them read their own memberships before an agency is chosen.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with tenant_context(None):
+        user = getattr(request, "user", None)
+        user_pk = user.pk if user is not None and user.is_authenticated else None
+        with tenant_context(None), acting_user(user_pk):
             return self.get_response(request)
 
 

@@ -3,15 +3,18 @@
 Requests open a scope in `TenantScopeMiddleware` and the agency-scoped views fill it with
 `activate_agency` once they have checked the membership; Celery tasks and commands wrap their
 work in `tenant_context(agency)`. Selectors cross-check it (`TenantQuerySet.for_agency`), and
-PostgreSQL row-level security will hook in here by setting a transaction-local setting.
+on PostgreSQL the database enforces it a second time: `database_scope()` is what the
+connection (`apps/core/db/postgresql`) writes into transaction-local settings before each
+query, and the row-level security policies (`apps/core/rls.py`) read them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.db.models import Model
 
@@ -44,6 +47,13 @@ _current: ContextVar[Model | _Outside | CrossAgency | None] = ContextVar(
 )
 
 
+# The signed-in person, so that their own memberships across agencies can be listed before
+# any one agency is chosen (the agency switcher, the sign-in redirect).
+_acting_user: ContextVar[str] = ContextVar("acting_user", default="")
+
+logger = logging.getLogger(__name__)
+
+
 class TenantScopeError(RuntimeError):
     """Tenant-owned data was reached for an agency other than the active one."""
 
@@ -66,6 +76,7 @@ def cross_agency(reason: str) -> Iterator[None]:
     rows outside one of the two. `reason` is a short fixed name, logged each time."""
     if not reason or not reason.strip():
         raise ValueError("cross_agency() needs a reason.")
+    logger.info("cross-agency scope opened: %s", reason)
     token = _current.set(CrossAgency(reason))
     try:
         yield
@@ -100,3 +111,34 @@ def check_agency(agency: Model) -> None:
         raise TenantScopeError(
             f"Tenant data for agency {agency.pk} requested inside the scope of {active.pk}."
         )
+
+
+@contextmanager
+def acting_user(user_pk: object) -> Iterator[None]:
+    """The person this request acts for; their own membership rows stay readable."""
+    token = _acting_user.set(str(user_pk) if user_pk else "")
+    try:
+        yield
+    finally:
+        _acting_user.reset(token)
+
+
+class DatabaseScope(NamedTuple):
+    """What the database is told about the current work: each value is '' when unset, and
+    the row-level security policies treat '' as "nothing visible"."""
+
+    agency: str
+    user: str
+    cross_agency: str
+
+
+NO_SCOPE = DatabaseScope("", "", "")
+
+
+def database_scope() -> DatabaseScope:
+    active = _current.get()
+    if isinstance(active, CrossAgency):
+        return DatabaseScope("", _acting_user.get(), active.reason)
+    if isinstance(active, Model):
+        return DatabaseScope(str(active.pk), _acting_user.get(), "")
+    return DatabaseScope("", _acting_user.get(), "")

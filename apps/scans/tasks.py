@@ -3,6 +3,7 @@ sweep scans whose worker died, and queue scheduled rescans."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import random
 import tempfile
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from apps.agencies.models import Agency
-from apps.core.tenancy import tenant_context
+from apps.core.tenancy import cross_agency, tenant_context
 from apps.scans import crypto, services
 from apps.scans.engine import RepositoryTooLarge, ScanLimits, scan_directory
 from apps.scans.git import CloneError, clone, resolve
@@ -41,7 +42,10 @@ class _Heartbeat:
     def __init__(self, scan_id, run_token: str):
         self.scan_id, self.run_token = scan_id, run_token
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
+        # The thread inherits the task's tenant scope: row-level security hides the scan from
+        # a thread that starts with none.
+        scope = contextvars.copy_context()
+        self.thread = threading.Thread(target=scope.run, args=(self._run,), daemon=True)
 
     def _run(self) -> None:
         try:
@@ -155,9 +159,11 @@ def _clone_and_scan(scan: Scan, run_token: str) -> str:
 
 @shared_task(acks_late=True)
 def sweep_scans() -> dict:
-    return services.sweep_stuck_scans()
+    with cross_agency("scan sweeper"):
+        return services.sweep_stuck_scans()
 
 
 @shared_task(acks_late=True)
 def queue_scheduled_scans() -> int:
-    return services.queue_scheduled_scans()
+    with cross_agency("scheduled rescans"):
+        return services.queue_scheduled_scans()

@@ -120,6 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES:
+    # The same backend, plus the tenant scope handed to row-level security (docs/security.md).
+    DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"
+# Two roles on PostgreSQL: DATABASE_URL connects as the application role (no superuser, no
+# BYPASSRLS, owns nothing); migrations run with DATABASE_OWNER_URL, the role owning the tables,
+# which grants this role its rights after each migrate.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="launchpad_app")
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Redis -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from apps.agencies.models import ApiToken, Membership
 from apps.agencies.roles import Role
 from apps.audit.models import AuditEvent, Verb
 from apps.core.errors import ApplicationError
+from apps.core.tenancy import tenant_context
 from tests.factories import AgencyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,9 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner():
     def demote(actor, target):
         try:
             barrier.wait()
-            services.membership_change_role(actor=actor, membership=target, role=Role.ADMIN)
+            # Each thread is a request of its own: it works in the agency's scope.
+            with tenant_context(agency):
+                services.membership_change_role(actor=actor, membership=target, role=Role.ADMIN)
         except ApplicationError as exc:
             errors.append(exc.code)
         finally:
