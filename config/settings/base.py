@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     # First: its timing covers every other middleware, its status is the one sent.
     "apps.ops.middleware.RequestMetricsMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
+    # Outside WhiteNoise and every error path, so no answer leaves without these headers.
+    "apps.core.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -331,11 +334,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# django-csp: nonces for the few inline scripts; everything else is served from /static/.
+# django-csp: scripts come from /static/ and carry the request's nonce (NONCE becomes a fresh
+# 'nonce-...' each request; templates write nonce="{{ request.csp_nonce }}" on every <script>).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
