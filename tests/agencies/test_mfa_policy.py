@@ -16,7 +16,7 @@ from apps.audit.models import AuditEvent, Verb
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.support.api import assert_error, bearer
-from tests.support.mfa import enrol, sign_in
+from tests.support.mfa import enrol, reauthenticate, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -201,13 +201,18 @@ def test_account_and_enrolment_pages_stay_reachable(url_name, engineer, agency, 
     assert response.status_code == 200
 
 
-def test_the_enrolment_page_itself_is_not_redirected(engineer, agency, login):
+def test_the_enrolment_page_itself_is_reachable(engineer, agency):
     _require(agency)
-    response = login(engineer).get(ENROL_URL)
-    # allauth asks for the password first (a fresh sign-in is not a re-authentication).
-    assert response.status_code in (200, 302)
-    if response.status_code == 302:
-        assert response["Location"].startswith(reverse("account_reauthenticate"))
+    client = sign_in(engineer.user)
+    # allauth asks for the password first (a fresh sign-in is not a re-authentication)...
+    first = client.get(ENROL_URL)
+    assert first.status_code == 302
+    assert first["Location"].startswith(reverse("account_reauthenticate"))
+    # ...then shows the authenticator app's QR code and asks for its code.
+    reauthenticate(client)
+    page = client.get(ENROL_URL)
+    assert page.status_code == 200
+    assert 'name="code"' in page.content.decode()
 
 
 def test_sign_out_stays_reachable(engineer, agency, login):
