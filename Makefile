@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint typecheck imports format migrations-check worker beat serve check-deploy clean
+.PHONY: run test install install-dev lint typecheck imports format db-roles migrate migrations-check worker beat serve check-deploy clean
 
 # The venv is rebuilt only when pyproject.toml changes; the stamp records what was installed.
 $(VENV)/.installed: pyproject.toml
@@ -47,6 +47,15 @@ typecheck: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## PostgreSQL's two roles (docs/security.md, "Row-level security"), as a superuser; once per server
+PG_SUPERUSER_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+db-roles:
+	psql "$(PG_SUPERUSER_URL)" -v ON_ERROR_STOP=1 -q -f deploy/postgres-roles.sql
+
+## Migrations run as the owner role when DATABASE_OWNER_URL is set (the app role may not)
+migrate: install
+	DATABASE_URL="$${DATABASE_OWNER_URL:-$$DATABASE_URL}" $(PY) manage.py migrate --noinput
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

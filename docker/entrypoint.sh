@@ -20,7 +20,8 @@ else:
 PY
 
 if [ "${MIGRATE_ON_START:-0}" = "1" ]; then
-  python manage.py migrate --noinput
+  # Migrations run as the role that owns the tables; the app itself never does (docs/security.md).
+  DATABASE_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}" python manage.py migrate --noinput
   # Safe to repeat: loads a new catalog release, changes nothing otherwise.
   python manage.py load_catalog
 fi
