@@ -1,51 +1,42 @@
-"""Operators' admin for tenants and memberships. Tokens and invitations are read-only here:
-their secrets exist only as hashes, and changes go through the services."""
+"""Operators' admin for tenants, memberships, invitations and API tokens, read-only: roles,
+invitations and tokens change through the services (the last-owner rule, the audit trail);
+secrets exist only as hashes and the admin never shows them."""
 
 from django.contrib import admin
+from django.db import models
 
+from apps.accounts.admin_site import OperatorModelAdmin
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
-    fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
-
-
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(OperatorModelAdmin):
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
-    inlines = [MembershipInline]
+
+    def audit_agency(self, obj: models.Model) -> models.Model | None:
+        return obj  # an event about the agency belongs in its own audit log
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "agency", "role", "created_at"]
+class MembershipAdmin(OperatorModelAdmin):
+    list_display = ["user", "role", "client", "created_at"]
     list_filter = ["role"]
-    search_fields = ["user__email", "agency__slug"]
-    list_select_related = ["user", "agency"]
-    raw_id_fields = ["user"]
+    search_fields = ["user__email", "agency__slug", "agency__name"]
+    list_select_related = ["user", "client"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "agency", "role", "expires_at", "accepted_at", "revoked_at"]
+class InvitationAdmin(OperatorModelAdmin):
+    list_display = ["email", "role", "expires_at", "send_count", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
     search_fields = ["email", "agency__slug"]
-    list_select_related = ["agency"]
-    readonly_fields = [f.name for f in Invitation._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+    secret_fields = ("token_hash",)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "agency", "membership", "expires_at", "revoked_at"]
-    list_select_related = ["agency", "membership__user"]
-    readonly_fields = [f.name for f in ApiToken._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+class ApiTokenAdmin(OperatorModelAdmin):
+    list_display = ["name", "prefix", "membership", "expires_at", "last_used_at", "revoked_at"]
+    search_fields = ["name", "prefix", "membership__user__email"]
+    list_select_related = ["membership__user"]
+    secret_fields = ("token_hash",)

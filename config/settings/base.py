@@ -25,7 +25,8 @@ SITE_ID = 1
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin as the operators' door (apps/accounts/admin_site.py).
+    "apps.accounts.admin_config.LaunchpadAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
