@@ -1,20 +1,23 @@
-"""The API's shared pieces: one error format for every 4xx/5xx, and cursor pagination."""
+"""The API's shared pieces: one error format for every 4xx/5xx, cursor pagination, and list
+filters checked like a body. The body parser is apps.core.parsers."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, generics, serializers
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.context import current_request_id
 from apps.core.errors import ApplicationError
+from apps.core.textinput import forbidden_character
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +98,47 @@ def exception_handler(exc, context):
     return response
 
 
+# --- pagination -------------------------------------------------------------------------------
+
+_PAGE_SIZE = re.compile(r"[0-9]{1,4}")
+
+
 class CreatedCursorPagination(CursorPagination):
-    """Keyset pagination: page 1,000 costs what page 1 costs, and inserts never shift pages."""
+    """Keyset pagination: page 1,000 costs what page 1 costs, and inserts never shift pages.
+    A malformed `page_size` or `cursor` is a 400 naming it, never silently the first page."""
 
     ordering: str | list[str] | tuple[str, ...] = "-created_at"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if not raw:  # an empty optional parameter is one not given, as for every filter
+            return cast(int, self.page_size)  # PAGE_SIZE, set in the settings
+        if not _PAGE_SIZE.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
+            message = f"Give a whole number from 1 to {self.max_page_size}."
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def decode_cursor(self, request) -> Cursor | None:
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:  # DRF's answer to a mangled cursor
+            cursor, valid = None, False
+        else:
+            # Its position reaches the database, which refuses NUL in text with an error.
+            valid = cursor is None or not forbidden_character(str(cursor.position or ""))
+        if not valid:
+            message = "Not a cursor we gave: follow `next` or `previous` as they are."
+            raise exceptions.ValidationError({self.cursor_query_param: [message]})
+        return cursor
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class OldestFirstCursorPagination(CreatedCursorPagination):

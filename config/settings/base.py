@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL and unpaired surrogates in a path, query string or form post: a 400 (after
+    # authentication, so the error page renders as any other).
+    "apps.core.textinput.TextInputMiddleware",
     "apps.accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -254,6 +257,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
+    # JSON only, within API_MAX_BODY_BYTES and API_MAX_JSON_DEPTH (a form body is a 415).
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -272,6 +277,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # drf-spectacular's enum components, then every operation's error answers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.agencies.roles.Role",
         "TierEnum": "apps.projects.profile.Tier",
@@ -356,6 +366,11 @@ CONTENT_SECURITY_POLICY = {
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Failed bearer-token attempts allowed per client address per minute before a 429.
 API_TOKEN_FAILURES_PER_MINUTE = env.int("API_TOKEN_FAILURES_PER_MINUTE", default=20)
+# Hostile input (docs/api.md, Limits): the largest API body, the deepest JSON nesting, and how
+# many years from today a date from outside (API, forms, page links) may lie, either way.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=16)
+INPUT_DATE_RANGE_YEARS = env.int("INPUT_DATE_RANGE_YEARS", default=20)
 
 # --- Abuse limits (apps.core.ratelimit; docs/security.md, "Abuse limits") ---------------
 # Rates are "N/period" as allauth writes them ("10/h", "5/15m"; several with commas).
