@@ -11,10 +11,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from apps.core import crypto
-from apps.core.tenancy import current_cross_agency_reason
+from apps.core.tenancy import cross_agency, current_cross_agency_reason
 from apps.scans.models import RepositoryAccess
 from apps.scans.services import scan_request
-from tests.factories import UserFactory
+from tests.factories import RepositoryAccessFactory, UserFactory
 
 NEW_KEY = "bmV3LWtleS1mb3ItbGF1bmNocGFkLXNlY3JldHMtMzI="
 OLDER_KEY = "b2xkZXIta2V5LWZvci1sYXVuY2hwYWQtc2VjcmV0cyE="
@@ -164,6 +164,27 @@ def test_rotate_keys_runs_on_the_named_cross_agency_path(
     call_command("rotate_keys", verbosity=0)
     assert seen
     assert set(seen) == {"key rotation"}
+
+
+@pytest.mark.rls
+@pytest.mark.django_db
+def test_rotate_keys_reaches_every_agencys_rows_from_outside_any_tenant_scope(settings):
+    # Run as from a shell, with no tenant scope: on PostgreSQL row-level security shows the
+    # command no agency's tokens unless it opens the cross-agency path itself.
+    with cross_agency("test data"):
+        accesses = [
+            RepositoryAccessFactory(token_encrypted=crypto.encrypt(f"token-{n}")) for n in range(2)
+        ]
+    assert accesses[0].agency_id != accesses[1].agency_id
+    settings.ENCRYPTION_KEYS = [NEW_KEY, *settings.ENCRYPTION_KEYS]
+
+    call_command("rotate_keys", verbosity=0)
+
+    settings.ENCRYPTION_KEYS = [NEW_KEY]
+    with cross_agency("test check"):
+        for n, access in enumerate(accesses):
+            access.refresh_from_db()
+            assert crypto.decrypt(access.token_encrypted) == f"token-{n}"
 
 
 @pytest.mark.django_db
