@@ -7,13 +7,13 @@ is no agency to be a member of yet, the acting person is `user`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -494,3 +494,25 @@ def api_token_touch(*, token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# --- Privacy: erasure and retention (called by apps.privacy) --------------------------------
+
+
+def invitations_redact(*, invitations: QuerySet[Invitation], email: str) -> int:
+    """Account deletion: invitations sent to the person keep their history (who invited,
+    when, accepted or not) with `email`, a placeholder, as the address. Open ones are
+    withdrawn first: a deleted person can accept nothing, and two open invitations to the
+    one placeholder would break the one-open-per-address rule."""
+    ids = list(invitations.values_list("pk", flat=True))
+    still_open = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+    Invitation.objects.filter(still_open, pk__in=ids).update(revoked_at=timezone.now())
+    return Invitation.objects.filter(pk__in=ids).update(email=email)
+
+
+def invitations_purge(*, agency: Agency, before: datetime) -> int:
+    """Retention of sent mail: an invitation is the record of an email sent to an address.
+    Those accepted, withdrawn or expired before `before` go; open ones stay."""
+    closed = Q(accepted_at__lt=before) | Q(revoked_at__lt=before) | Q(expires_at__lt=before)
+    deleted, _ = Invitation.objects.for_agency(agency).filter(closed).delete()
+    return deleted

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -43,3 +46,61 @@ def audit_record(
         ip_address=current_client_ip(),
         request_id=current_request_id() if current_request_id() != "-" else "",
     )
+
+
+# --- Privacy: erasure and retention (called by apps.privacy) --------------------------------
+
+
+def audit_redact(*, events: models.QuerySet[AuditEvent], replacements: Mapping[str, str]) -> int:
+    """Erasure is the one rewrite the trail allows: each piece of a person's data (an address,
+    a name), in any case, becomes its placeholder wherever the selected rows quote it (the
+    actor's address, the target, the changes). Returns how many rows changed."""
+    patterns = [
+        # Whole values only: "ann@x.test" is not inside "joann@x.test", "Ann" not in "Anna".
+        (re.compile(rf"(?<![\w.+-]){re.escape(needle)}(?![\w-])", re.IGNORECASE), placeholder)
+        for needle, placeholder in sorted(replacements.items(), key=lambda kv: -len(kv[0]))
+        if needle.strip()
+    ]
+
+    def redact(value: Any) -> Any:
+        if isinstance(value, str):
+            for pattern, placeholder in patterns:
+                value = pattern.sub(_constant(placeholder), value)
+            return value
+        if isinstance(value, list):
+            return [redact(item) for item in value]
+        if isinstance(value, dict):
+            return {key: redact(item) for key, item in value.items()}
+        return value
+
+    changed = 0
+    for event in events.only("pk", "actor_email", "target_repr", "changes").iterator():
+        fields = {
+            "actor_email": redact(event.actor_email)[:254],
+            "target_repr": redact(event.target_repr)[:200],
+            "changes": redact(event.changes),
+        }
+        if any(getattr(event, name) != value for name, value in fields.items()):
+            AuditEvent.objects.filter(pk=event.pk).update(**fields)
+            changed += 1
+    return changed
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for re.sub taken as it is (no backslash or group references)."""
+    return lambda _match: text
+
+
+def audit_forget_targets(*, events: models.QuerySet[AuditEvent], label: str) -> int:
+    """Erasure of the objects these events are about: the target's name becomes `label` and
+    the recorded changes (old and new values) go; who did what, and when, stays."""
+    return events.update(target_repr=label, changes={})
+
+
+def audit_purge(*, agency: models.Model | None, before: datetime) -> int:
+    """Retention: the agency's events older than `before` (agency None: the account events
+    that belong to no agency). Returns how many went."""
+    events = AuditEvent.objects.filter(created_at__lt=before)
+    scoped = events.filter(agency__isnull=True) if agency is None else events.for_agency(agency)
+    deleted, _ = scoped.delete()
+    return deleted

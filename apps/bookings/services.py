@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -654,3 +655,27 @@ def policy_save(
     policy.full_clean(validate_constraints=False)
     policy.save()
     return policy
+
+
+# --- Privacy: erasure (called by apps.privacy) -----------------------------------------------
+
+
+@transaction.atomic
+def booking_anonymise(*, bookings: QuerySet[Booking], name: str, email: str) -> int:
+    """Erasure keeps the agency's consultation history (when, which offer, which host, how it
+    went) and forgets the visitor: their name and address become placeholders (`email` can
+    never receive mail), and what they wrote (company, notes, prototype link, reasons) is
+    cleared. One bulk update: the placeholders are valid by construction. Returns how many."""
+    ids = list(bookings.values_list("pk", flat=True))
+    BookingEvent.objects.filter(booking_id__in=ids).update(reason="")
+    return Booking.objects.filter(pk__in=ids).update(
+        booker_name=name,
+        booker_email=email,
+        booker_company="",
+        booker_time_zone="UTC",
+        booker_user=None,
+        prototype_url="",
+        notes="",
+        cancel_reason="",
+        updated_at=timezone.now(),
+    )

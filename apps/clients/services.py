@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from apps.agencies.models import Invitation, Membership
 from apps.agencies.roles import Capability, Role, require
@@ -10,7 +11,8 @@ from apps.agencies.services import invitation_create
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.clients.models import Client, ClientContact
-from apps.core.access import ensure_own
+from apps.core.access import ensure_own, lock_own
+from apps.core.errors import ApplicationError
 from apps.core.unset import UNSET, Unset
 
 # The client's editable fields, as the edit page fills its form.
@@ -148,3 +150,25 @@ def contact_invite(*, actor: Membership, contact: ClientContact) -> tuple[Invita
     return invitation_create(
         actor=actor, email=contact.email, role=Role.CLIENT, client=contact.client
     )
+
+
+# --- Privacy: erasure (called by apps.privacy) -----------------------------------------------
+
+
+def contacts_forget(*, contacts: QuerySet[ClientContact]) -> int:
+    """Account deletion: the contact rows that are the person go (their clients stay)."""
+    deleted, _ = contacts.delete()
+    return deleted
+
+
+@transaction.atomic
+def client_delete(*, actor: Membership, client: Client) -> None:
+    """The last step of erasing a client: the client row, its contacts and the invitations
+    sent to its people. Its engagements must be erased first (they keep the client)."""
+    require(actor, Capability.MANAGE_AGENCY)
+    client = lock_own(Client.objects.all(), agency=actor.agency, pk=client.pk)
+    if client.projects.exists():
+        raise ApplicationError(
+            "This client still has engagements; erase them first.", code="has_engagements"
+        )
+    client.delete()

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.agencies.models import Membership
+from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Capability, Role, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
@@ -322,3 +323,45 @@ def assignments_revoke_for_member(*, membership: Membership) -> None:
     )
     grants.delete()
     Assignment.objects.for_agency(membership.agency).filter(membership=membership).delete()
+
+
+# --- Privacy: erasure (called by apps.privacy) -----------------------------------------------
+
+
+@transaction.atomic
+def project_erase(*, actor: Membership, project: Project) -> None:
+    """Erasing a client: the engagement and everything that hangs off it (environments,
+    assignments and their grants, checklist items with evidence and comments, the feed,
+    readiness history, scans and findings). Bookings that led to it stay, without it."""
+    require(actor, C.MANAGE_ENGAGEMENTS)
+    project = lock_own(Project.objects.all(), agency=actor.agency, pk=project.pk)
+    project.delete()
+
+
+def activity_rename_member(*, agency: Agency, old: str, new: str) -> int:
+    """Account deletion: the feed quotes a member's name where they joined or left a crew
+    or were given an item (`_record_crew_change`, the assignee of `item_update`); those
+    quotes of `old` become `new`. Returns how many values changed."""
+    if not old:
+        return 0
+    quoting = Activity.objects.for_agency(agency).filter(
+        Q(kind__in=[Activity.Kind.ENGINEER_ASSIGNED, Activity.Kind.ENGINEER_UNASSIGNED])
+        | Q(field="assignee")
+    )
+    return quoting.filter(old_value=old).update(old_value=new) + quoting.filter(
+        new_value=old
+    ).update(new_value=new)
+
+
+def project_redact(*, projects: QuerySet[Project], texts: list[str]) -> int:
+    """Account deletion: `booking_convert` copied the booker's notes and prototype link into
+    the engagement's description; those passages are cut out. Returns how many changed."""
+    changed = 0
+    for project in projects.only("pk", "description"):
+        description = project.description
+        for text in (t for t in texts if t.strip()):
+            description = description.replace(text, "")
+        if description != project.description:
+            Project.objects.filter(pk=project.pk).update(description=description.strip())
+            changed += 1
+    return changed

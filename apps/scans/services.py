@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -419,3 +419,24 @@ def scan_schedule_set(*, actor: Membership, project: Project, schedule: str) -> 
         field="scan_schedule", old=old or "off", new=schedule or "off",
     )  # fmt: skip
     return project
+
+
+# --- Privacy: retention (called by apps.privacy) ---------------------------------------------
+
+
+def scans_purge(*, agency: Agency, before: datetime) -> tuple[int, int]:
+    """Retention: the agency's scans that finished before `before`, with their findings and
+    reports, except each engagement's newest successful scan (its page shows it, and the next
+    rescan compares with it). Returns (scans, findings) removed."""
+    newest_success = Scan.objects.filter(
+        project=OuterRef("project"), status=Scan.Status.SUCCEEDED
+    ).order_by("-finished_at", "-created_at")
+    old = (
+        Scan.objects.for_agency(agency)
+        .filter(finished_at__lt=before, status__in=[Scan.Status.SUCCEEDED, Scan.Status.FAILED])
+        .exclude(pk=Subquery(newest_success.values("pk")[:1]))
+    )
+    ids = list(old.values_list("pk", flat=True))
+    findings = ScanFinding.objects.for_agency(agency).filter(scan_id__in=ids).count()
+    Scan.objects.for_agency(agency).filter(pk__in=ids).delete()
+    return len(ids), findings
