@@ -13,7 +13,9 @@ from __future__ import annotations
 import time
 
 from celery import signals
+from django.conf import settings
 
+from apps.ops.exporter import serve
 from apps.ops.metrics import CELERY_TASK_DURATION, CELERY_TASKS
 from apps.ops.multiproc import reset_directory
 
@@ -73,13 +75,9 @@ def prepare_multiprocess_dir(**kwargs) -> None:
 
 
 def start_exporter(**kwargs) -> None:
-    from django.conf import settings  # noqa: PLC0415 - read once the worker is set up
-
-    from apps.ops.exporter import serve  # noqa: PLC0415 - only workers that export load it
-
-    port = settings.METRICS_WORKER_PORT
-    if port:
-        serve(port)
+    """Once the pool is up. A port already taken is logged by Celery; the worker works on."""
+    if settings.METRICS_WORKER_PORT:
+        serve(settings.METRICS_WORKER_PORT)
 
 
 def connect() -> None:

@@ -274,7 +274,7 @@ def test_no_token_configured_means_no_bearer_gets_in(settings):
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "::1"])
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
 def test_loopback_without_a_token_is_refused_unless_allowed(settings, address):
     settings.METRICS_TOKEN = TOKEN
     settings.METRICS_ALLOW_LOOPBACK = False
