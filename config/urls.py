@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from apps.agencies import views as agency_views
 from apps.core import health
 from apps.ops import views as ops_views
+from apps.privacy import urls as privacy_urls
 
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"
@@ -22,6 +23,7 @@ agency_patterns = [
     path("", include("apps.checklists.urls")),
     path("", include("apps.bookings.urls")),
     path("", include("apps.scans.urls")),
+    path("", include("apps.privacy.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +33,7 @@ urlpatterns = [
     path("metrics", ops_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
+    path("accounts/privacy/", include(privacy_urls.account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("onboarding/", agency_views.OnboardingView.as_view(), name="onboarding"),
     path(
@@ -44,6 +47,7 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("book/", include("apps.bookings.public.urls")),
+    path("privacy/", include(privacy_urls.public_patterns)),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

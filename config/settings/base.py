@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.scans",
     "apps.workspace",
     "apps.ops",
+    "apps.privacy",
     "apps.demo",
 ]
 
@@ -336,6 +337,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.scans.tasks.queue_scheduled_scans",
         "schedule": 60 * 15,
     },
+    "purge-expired-records": {
+        "task": "apps.privacy.tasks.purge_expired_records",
+        "schedule": 60 * 60 * 24,  # daily: retention periods are counted in days
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------
@@ -401,6 +406,13 @@ METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
 # the old one). SCAN_TOKEN_KEYS is the deprecated name, read while ENCRYPTION_KEYS is unset.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 SCAN_TOKEN_KEYS = env.list("SCAN_TOKEN_KEYS", default=[])
+
+# --- Privacy: retention ---------------------------------------------------------------------
+# Days each kind of record is kept before the daily purge (apps.privacy.tasks) deletes it;
+# 0 keeps it for ever. Sent mail: invitations, the record of each invitation email.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+SCAN_RETENTION_DAYS = env.int("SCAN_RETENTION_DAYS", default=365)
+SENT_MAIL_RETENTION_DAYS = env.int("SENT_MAIL_RETENTION_DAYS", default=180)
 
 # --- Repository scans ----------------------------------------------------------------------
 SCAN_BLOCK_PRIVATE_NETWORKS = env.bool("SCAN_BLOCK_PRIVATE_NETWORKS", default=True)
