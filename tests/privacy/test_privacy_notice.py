@@ -98,3 +98,12 @@ def test_the_booking_form_links_to_the_notice(agency, owner, make_member):
     )
     assert page.context["form"] is not None  # the form with the consent box
     assert reverse("privacy_notice", args=[agency.slug]) in page.content.decode()
+
+
+def test_the_pages_are_reachable_from_the_menus(agency, admin_member, acme, login):
+    client = login(admin_member)
+    dashboard = client.get(reverse("dashboard", args=[agency.slug])).content.decode()
+    assert reverse("privacy_account") in dashboard  # the account menu: "Your data"
+    assert reverse("privacy_settings", args=[agency.slug]) in dashboard
+    client_page = client.get(reverse("client_detail", args=[agency.slug, acme.pk]))
+    assert reverse("client_privacy", args=[agency.slug, acme.pk]) in client_page.content.decode()
