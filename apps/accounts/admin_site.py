@@ -18,6 +18,9 @@ from collections.abc import Iterable
 from functools import update_wrapper
 from typing import Any, ClassVar
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
@@ -25,7 +28,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -48,9 +52,7 @@ class Refusal(enum.Enum):
 
 def _sign_in_methods(request: HttpRequest) -> list[dict[str, Any]]:
     # allauth's own record of the steps of this session's sign-in (password, mfa, ...),
-    # bound to the signed-in user; inner import: the admin site is built before models load.
-    from allauth.account.authentication import get_authentication_records  # noqa: PLC0415
-
+    # kept in the session and bound to the signed-in user.
     return get_authentication_records(request, request.user)
 
 
@@ -63,9 +65,6 @@ def operator_refusal(request: HttpRequest) -> Refusal | None:
 
 
 def _refusal(request: HttpRequest) -> Refusal | None:
-    from allauth.account.models import EmailAddress  # noqa: PLC0415
-    from allauth.mfa.utils import is_mfa_enabled  # noqa: PLC0415
-
     user = request.user
     if not user.is_authenticated:
         return Refusal.SIGN_IN
@@ -158,14 +157,18 @@ class OperatorsAdminSite(admin.AdminSite):
 
     # Signing in, out and changing the password are allauth's: one door, with its rate
     # limits, email verification, two-factor step and audit trail.
+    @method_decorator(never_cache)
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        index = reverse("admin:index", current_app=self.name)
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = index
         refusal = operator_refusal(request)
         if refusal is Refusal.SIGN_IN:
             return redirect_to_login(target, reverse("account_login"))
         if refusal is not None:
             return refusal_response(request, refusal)
-        return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        return HttpResponseRedirect(target)
 
     def logout(self, request: HttpRequest, extra_context: Any = None) -> Any:
         return redirect("account_logout")
@@ -182,7 +185,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, models.QuerySet | list | tuple | set):
-        return sorted(_plain(item) for item in value)
+        return sorted((_plain(item) for item in value), key=str)
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)

@@ -41,6 +41,16 @@ def test_the_admin_sign_in_page_is_allauths(operator):
     assert response["Location"] == f"{reverse('account_login')}?next={quote(CLIENTS)}"
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"), [(CLIENTS, CLIENTS), ("https://elsewhere.test/", ADMIN)]
+)
+def test_a_signed_in_operator_at_the_sign_in_page_goes_on(operator_client, next_url, lands_on):
+    response = operator_client.get(f"/admin/login/?next={quote(next_url)}")
+
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+
+
 def test_a_staff_password_posted_to_the_admin_signs_nobody_in(operator):
     """The failure: /admin/login/ took unlimited guesses, then the right password was a full
     session. Now it takes no password at all; the guesses meet allauth's limit instead."""
