@@ -3,6 +3,7 @@ export and erasure, its privacy notice on the settings, and the public notice.""
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -73,6 +74,11 @@ class AccountDeleteView(DeletionBlockersMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
+        # The password is asked again here, so this form must not become a way around the
+        # sign-in's limit on guesses: allauth's limit for re-entering it counts these too.
+        if not ratelimit.consume(self.request, action="reauthenticate", user=user):
+            form.add_error("password", "Too many attempts. Wait a minute, then try again.")
+            return self.form_invalid(form)
         deleted = submit(
             form, lambda data: services.account_delete(user=user, password=data["password"])
         )

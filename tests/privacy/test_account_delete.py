@@ -126,6 +126,19 @@ def test_the_page_refuses_a_wrong_password_beside_the_field(world, login):
     assert client.get(reverse("profile")).status_code == 200
 
 
+def test_guessing_the_password_on_the_page_is_limited_like_signing_in(world, login):
+    client = login(world.ada)
+    url = reverse("privacy_account_delete")
+    before = snapshot()
+    for _ in range(10):
+        assert (
+            "That is not your password." in client.post(url, {"password": "guess"}).content.decode()
+        )
+    refused = client.post(url, {"password": PASSWORD})
+    assert "Too many attempts" in refused.content.decode()
+    assert snapshot() == before
+
+
 def test_the_page_shows_the_last_owner_refusal(world, login):
     agency_services.membership_change_role(
         actor=world.ada_north, membership=world.bob_north, role="admin"
