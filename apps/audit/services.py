@@ -97,6 +97,13 @@ def audit_forget_targets(*, events: models.QuerySet[AuditEvent], label: str) -> 
     return events.update(target_repr=label, changes={})
 
 
+def audit_forget_addresses(*, events: models.QuerySet[AuditEvent]) -> int:
+    """Account deletion: the network addresses a person's own account events (sign-ins,
+    failed sign-ins, password changes; no agency's) recorded. Agencies' events keep theirs
+    as their security record, until retention removes them."""
+    return events.filter(agency__isnull=True).exclude(ip_address=None).update(ip_address=None)
+
+
 def audit_purge(*, agency: models.Model | None, before: datetime) -> int:
     """Retention: the agency's events older than `before` (agency None: the account events
     that belong to no agency). Returns how many went."""

@@ -25,7 +25,13 @@ from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Capability, require
 from apps.agencies.services import invitations_purge, invitations_redact, membership_remove
 from apps.audit.models import AuditEvent, Verb
-from apps.audit.services import audit_forget_targets, audit_purge, audit_record, audit_redact
+from apps.audit.services import (
+    audit_forget_addresses,
+    audit_forget_targets,
+    audit_purge,
+    audit_record,
+    audit_redact,
+)
 from apps.bookings.services import booking_anonymise
 from apps.clients.models import Client
 from apps.clients.services import client_delete, contacts_forget
@@ -96,6 +102,7 @@ def account_delete(*, user: User, password: str) -> dict[str, int]:
         counts["audit_events_redacted"] = audit_redact(
             events=selectors.audit_about(person), replacements=_replacements(person, placeholder)
         )
+        audit_forget_addresses(events=AuditEvent.objects.filter(actor_id=user.pk))
         _forget_admin_log(person)
         for membership in memberships:
             audit_record(
@@ -124,12 +131,17 @@ def _forget_person(
     counts["invitations_redacted"] = invitations_redact(
         invitations=selectors.invitations_to(person), email=placeholder
     )
+    # The feed quotes names in every agency the person was ever in (the audit trail knows
+    # those they left before), not only in those they leave now.
+    agency_ids = {m.agency_id for m in memberships}
+    agency_ids |= set(selectors.audit_about(person).values_list("agency_id", flat=True))
     for membership in memberships:
         # Leaving through the agencies' own service: its hooks drop engagement grants and
         # refuse while the person hosts upcoming consultations.
         membership_remove(actor=membership, membership=membership)
+    for agency in Agency.objects.filter(pk__in=agency_ids - {None}):
         for name in person.names | {person.user.display_name}:
-            activity_rename_member(agency=membership.agency, old=name, new=DELETED_NAME)
+            activity_rename_member(agency=agency, old=name, new=DELETED_NAME)
     return counts
 
 

@@ -130,6 +130,15 @@ def world(db, catalog, django_capture_on_commit_callbacks) -> World:
         ranges=[], note="Ada at the dentist",
     )  # fmt: skip
 
+    # An agency Ada left before: its feed still quotes her name from when she was assigned.
+    west = agency_services.agency_create(user=bob, name="West Yard", slug="west-yard")
+    bob_west = Membership.objects.get(agency=west, user=bob)
+    ada_west = _join(bob_west, ada, Role.ENGINEER)
+    yard = client_services.client_create(actor=bob_west, name="Yard Client")
+    shed = project_services.project_create(actor=bob_west, client=yard, name="Shed")
+    project_services.project_assign(actor=bob_west, project=shed, member=ada_west)
+    agency_services.membership_remove(actor=ada_west, membership=ada_west)
+
     agency_services.api_token_create(actor=ada_north, name="ada-laptop", expires_in_days=30)
     agency_services.api_token_create(actor=bob_north, name="bob-ci", expires_in_days=30)
     Authenticator.objects.create(

@@ -72,6 +72,17 @@ def test_what_the_agencies_must_keep_stays_without_the_person(world):
     ) == {world.north.pk, world.south.pk}
 
 
+def test_the_trail_forgets_where_the_person_signed_in_from_and_agencies_keep_theirs(world):
+    AuditEvent.objects.filter(actor=world.ada).update(ip_address="203.0.113.9")
+    account_delete(user=world.ada, password=PASSWORD)
+    own = AuditEvent.objects.filter(actor=world.ada, agency__isnull=True)
+    assert own.filter(verb=Verb.LOGIN).exists()
+    assert not own.exclude(ip_address=None).exists()
+    assert AuditEvent.objects.filter(
+        actor=world.ada, agency=world.north, ip_address="203.0.113.9"
+    ).exists()
+
+
 def test_a_wrong_password_changes_nothing(world):
     before = snapshot()
     with pytest.raises(ValidationError, match="not your password"):

@@ -40,7 +40,8 @@ def test_the_archive_holds_everything_about_the_person(world):
     assert [
         r["date_overrides"][0]["note"] for r in data["availability.json"] if r["date_overrides"]
     ] == ["Ada at the dentist"]
-    assert len(data["invitations.json"]["received"]) == 1
+    received = data["invitations.json"]["received"]
+    assert {i["agency"] for i in received} == {"South Forge", "West Yard"}
     assert len(data["invitations.json"]["sent"]) == 1
     assert len(data["assignments.json"]) == 1
     verbs = {e["event"] for e in data["audit_events.json"]}
