@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,16 +10,18 @@ from rest_framework.views import APIView
 from apps.agencies import selectors, services
 from apps.agencies.access import get_invitation, get_membership
 from apps.agencies.mixins import AgencyAPIMixin
-from apps.agencies.models import ApiToken, Invitation
-from apps.agencies.roles import Capability, Role
+from apps.agencies.models import ApiToken
+from apps.agencies.roles import Capability
 from apps.agencies.serializers import (
     InvitationCreateSerializer,
+    InvitationFilterSerializer,
     InvitationSerializer,
+    MemberFilterSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
     MeSerializer,
 )
-from apps.core.api import OldestFirstCursorPagination
+from apps.core.api import OldestFirstCursorPagination, QueryFiltersMixin
 
 C = Capability
 
@@ -44,30 +46,20 @@ class MeAPI(APIView):
 
 
 @extend_schema(tags=["members"])
-class MemberListAPI(AgencyAPIMixin, generics.ListAPIView):
+class MemberListAPI(AgencyAPIMixin, QueryFiltersMixin, generics.ListAPIView):
     """The agency's members, oldest first. Staff only; client contacts are refused."""
 
     required_capability = C.USE_STAFF_APP
     serializer_class = MembershipSerializer
     pagination_class = OldestFirstCursorPagination
     filter_backends = []
+    filter_serializer_class = MemberFilterSerializer
 
     def get_queryset(self):
-        role = self.request.query_params.get("role") or None
+        filters = self.query_filters()
         return selectors.membership_list(
-            agency=self.agency,
-            role=role if role in Role.values else None,
-            search=(self.request.query_params.get("search") or "")[:100] or None,
+            agency=self.agency, role=filters.get("role"), search=filters.get("search")
         )
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("role", enum=Role.values, description="Only members with this role"),
-            OpenApiParameter("search", str, description="Matches name or email"),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=["members"])
@@ -107,22 +99,15 @@ class MemberDetailAPI(AgencyAPIMixin, APIView):
 
 
 @extend_schema(tags=["invitations"])
-class InvitationListAPI(AgencyAPIMixin, generics.ListAPIView):
+class InvitationListAPI(AgencyAPIMixin, QueryFiltersMixin, generics.ListAPIView):
     required_capability = C.MANAGE_AGENCY
     serializer_class = InvitationSerializer
     filter_backends = []
+    filter_serializer_class = InvitationFilterSerializer
 
     def get_queryset(self):
-        status_filter = self.request.query_params.get("status") or None
-        if status_filter not in Invitation.Status.values:
-            status_filter = None
+        status_filter = self.query_filters().get("status")
         return selectors.invitation_list(agency=self.agency, status=status_filter)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("status", enum=Invitation.Status.values)],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=InvitationCreateSerializer,
@@ -153,7 +138,7 @@ class InvitationDetailAPI(AgencyAPIMixin, APIView):
         invitation = get_invitation(agency=self.agency, invitation_id=invitation_id)
         return Response(InvitationSerializer(invitation).data)
 
-    @extend_schema(responses=InvitationSerializer, description="Withdraw the invitation.")
+    @extend_schema(responses={200: InvitationSerializer}, description="Withdraw the invitation.")
     def delete(self, request, agency_slug, invitation_id):
         invitation = get_invitation(agency=self.agency, invitation_id=invitation_id)
         invitation = services.invitation_revoke(actor=self.membership, invitation=invitation)

@@ -5,6 +5,7 @@ from django import forms
 from apps.agencies.models import Membership
 from apps.audit.models import Verb
 from apps.core.forms import AgencyForm
+from apps.core.validators import validate_date_in_range
 
 
 class _MemberChoiceField(forms.ModelChoiceField):
@@ -22,8 +23,18 @@ class AuditFilterForm(AgencyForm):
         empty_label="Anyone",
         label="Who",
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    since = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_date_in_range],
+    )
+    until = forms.DateField(
+        required=False,
+        label="To",
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_date_in_range],
+    )
 
     def clean(self):
         super().clean()

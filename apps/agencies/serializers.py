@@ -70,6 +70,23 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MemberFilterSerializer(AgencySerializer):
+    """The member list's query parameters. A value it does not know is a 400."""
+
+    role = serializers.ChoiceField(
+        choices=Role.choices, required=False, help_text="Only members with this role."
+    )
+    search = serializers.CharField(
+        max_length=100, required=False, help_text="Matches the name or email."
+    )
+
+
+class InvitationFilterSerializer(AgencySerializer):
+    """The invitation list's query parameters. A value it does not know is a 400."""
+
+    status = serializers.ChoiceField(choices=Invitation.Status.choices, required=False)
+
+
 class InvitationCreateSerializer(AgencySerializer):
     email = serializers.EmailField(max_length=limits.EMAIL_MAX_LENGTH)
     role = serializers.ChoiceField(choices=Role.choices)

@@ -16,6 +16,7 @@ from apps.bookings import limits
 from apps.bookings.models import Booking, BookingPolicy, ConsultationType, WeeklyRange
 from apps.bookings.selectors import schedulable_members
 from apps.core.forms import AgencyForm
+from apps.core.validators import validate_date_in_range
 
 MIDNIGHT = time(0)
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -56,7 +57,9 @@ class BookingFilterForm(AgencyForm):
         required=False,
         widget=forms.HiddenInput,
     )
-    week = forms.DateField(required=False, widget=forms.HiddenInput, label="Week")
+    week = forms.DateField(
+        required=False, widget=forms.HiddenInput, label="Week", validators=[validate_date_in_range]
+    )
     host = MemberChoiceField(queryset=None, required=False, empty_label="Everyone", label="Host")
     status = forms.ChoiceField(
         choices=[("", "Any status"), *Booking.Status.choices], required=False, label="Status"
@@ -204,6 +207,7 @@ class OverrideForm(forms.Form):
         label="Date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="A date in your schedule's time zone.",
+        validators=[validate_date_in_range],
     )
     day_off = forms.BooleanField(required=False, label="Day off (not bookable at all)")
     note = forms.CharField(

@@ -27,6 +27,7 @@ from apps.bookings.services import IDEMPOTENCY_KEY_PATTERN, Booker
 from apps.bookings.slots import local_days_in_utc
 from apps.bookings.tokens import manage_token
 from apps.core.forms import AgencySerializer
+from apps.core.validators import InputDateField, InputDateTimeField
 from apps.projects.profile import Framework, Platform
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
@@ -49,9 +50,10 @@ class ZonedDateTimeField(serializers.DateTimeField):
         return ZoneInfo(name) if name else UTC
 
 
-class OffsetDateTimeField(serializers.DateTimeField):
+class OffsetDateTimeField(InputDateTimeField):
     """An ISO 8601 date and time with its UTC offset, read as the instant in UTC. A bare
-    local time means different instants in different zones, so it is refused."""
+    local time means different instants in different zones, so it is refused; so is one
+    too far from today (core.validators)."""
 
     default_error_messages = {
         "naive": "Give the time with its UTC offset, e.g. 2026-03-10T09:00:00-04:00.",
@@ -152,13 +154,13 @@ class PublicOfferSerializer(serializers.ModelSerializer):
 class SlotQuerySerializer(serializers.Serializer):
     """The booker's local days `from`..`to` (at most 62) in the zone `tz`."""
 
-    to = serializers.DateField(help_text="The last day, YYYY-MM-DD, in `tz`.")
+    to = InputDateField(help_text="The last day, YYYY-MM-DD, in `tz`.")
     tz = TimeZoneField(required=False, default="UTC")
 
     def get_fields(self):
         # `from` is a Python keyword, so it cannot be declared as a class attribute.
         fields = super().get_fields()
-        first = serializers.DateField(help_text="The first day, YYYY-MM-DD, in `tz`.")
+        first = InputDateField(help_text="The first day, YYYY-MM-DD, in `tz`.")
         return {"from": first, **fields}
 
     def validate(self, attrs):
@@ -206,7 +208,7 @@ class ZoneQuerySerializer(serializers.Serializer):
 class BookingFilterSerializer(AgencySerializer):
     """The booking list's query parameters. A value it does not know is a 400."""
 
-    to = serializers.DateField(
+    to = InputDateField(
         required=False, help_text="Meetings starting on or before this day (in `tz`)."
     )
     tz = TimeZoneField(
@@ -224,7 +226,7 @@ class BookingFilterSerializer(AgencySerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        first = serializers.DateField(
+        first = InputDateField(
             required=False, help_text="Meetings starting on or after this day (in `tz`)."
         )
         return {"from": first, **fields}
@@ -244,7 +246,8 @@ class BookingSerializer(serializers.ModelSerializer):
     """One booking in the agency's list; everything here is loaded by the selector."""
 
     offer = OfferSummarySerializer(source="consultation_type", read_only=True)
-    host = MemberSummarySerializer(read_only=True)
+    # Empty for a past booking whose host has since left the agency.
+    host = MemberSummarySerializer(read_only=True, allow_null=True)
     start = ZonedDateTimeField(read_only=True)
     end = ZonedDateTimeField(read_only=True)
     compliance = serializers.ListField(
@@ -420,7 +423,7 @@ class PublicBookingSerializer(serializers.ModelSerializer):
 
     agency = PublicAgencySerializer(read_only=True)
     offer = PublicBookedOfferSerializer(source="consultation_type", read_only=True)
-    host = PublicHostSerializer(read_only=True)
+    host = PublicHostSerializer(read_only=True, allow_null=True)
     start = ZonedDateTimeField(read_only=True)
     end = ZonedDateTimeField(read_only=True)
     time_zone = serializers.CharField(source="booker_time_zone", read_only=True)

@@ -8,6 +8,7 @@ from apps.agencies.forms import MemberChoiceField
 from apps.agencies.models import Membership
 from apps.checklists.models import ItemStatus, Level, Severity
 from apps.core.forms import AgencyForm, model_choice_field
+from apps.core.validators import validate_date_in_range
 from apps.projects.profile import Framework, Platform, Tier
 from apps.projects.selectors import assignable_members
 
@@ -42,7 +43,11 @@ class ItemUpdateForm(AgencyForm):
     assignee = MemberChoiceField(
         queryset=Membership.objects.none(), required=False, empty_label="Nobody"
     )
-    due_date = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
+    due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_date_in_range],
+    )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, agency=agency, **kwargs)

@@ -19,6 +19,7 @@ from apps.checklists.models import (
     Severity,
 )
 from apps.core.forms import AgencySerializer
+from apps.core.validators import InputDateField
 from apps.projects.profile import Tier
 
 ITEM_STATUS_FILTER_CHOICES = [*ItemStatus.choices, ("open", "Open: to do or in progress")]
@@ -145,7 +146,7 @@ class ProjectItemUpdateSerializer(AgencySerializer):
         allow_null=True,
         help_text="The membership id of an engineer or admin, or null to unassign.",
     )
-    due_date = serializers.DateField(required=False, allow_null=True)
+    due_date = InputDateField(required=False, allow_null=True)
 
 
 class ScoreSerializer(serializers.Serializer):
@@ -189,8 +190,8 @@ class ReadinessSnapshotSerializer(serializers.ModelSerializer):
 
 
 class ReadinessHistoryFilterSerializer(AgencySerializer):
-    since = serializers.DateField(required=False, help_text="First day, YYYY-MM-DD.")
-    until = serializers.DateField(required=False, help_text="Last day, YYYY-MM-DD.")
+    since = InputDateField(required=False, help_text="First day, YYYY-MM-DD.")
+    until = InputDateField(required=False, help_text="Last day, YYYY-MM-DD.")
 
     def validate(self, attrs):
         since, until = attrs.get("since"), attrs.get("until")

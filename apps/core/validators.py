@@ -2,8 +2,8 @@
 `INPUT_DATE_RANGE_YEARS` of today: one check for every door, so that a year-9999 day never
 reaches date arithmetic (which overflows into a 500) and a typo'd year 2206 is caught.
 
-`validate_date_in_range` is the validator for forms and serializers; `DateField` and
-`DateTimeField` are the API's fields (strict ISO 8601, as the schema says, and in range);
+`validate_date_in_range` is the validator for forms and serializers; `InputDateField` and
+`InputDateTimeField` are the API's fields (strict ISO 8601, as the schema says, and in range);
 `day_from_query` and `instant_from_query` read a page's query string.
 """
 
@@ -49,7 +49,7 @@ def validate_date_in_range(value: date | datetime) -> None:
         raise ValidationError(message, code="date_out_of_range")
 
 
-class DateField(serializers.DateField):
+class InputDateField(serializers.DateField):
     """A day as YYYY-MM-DD exactly (the schema's `format: date`; DRF alone also takes
     `2026-3-1` and `20260301`), within the accepted range."""
 
@@ -65,7 +65,7 @@ class DateField(serializers.DateField):
         return super().to_internal_value(value)
 
 
-class DateTimeField(serializers.DateTimeField):
+class InputDateTimeField(serializers.DateTimeField):
     """A date and time within the accepted range."""
 
     def __init__(self, **kwargs):

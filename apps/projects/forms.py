@@ -10,6 +10,7 @@ from apps.agencies.forms import MemberChoiceField
 from apps.agencies.models import Membership
 from apps.clients.models import Client, ClientQuerySet
 from apps.core.forms import AgencyForm, model_choice_field
+from apps.core.validators import validate_date_in_range
 from apps.projects import limits
 from apps.projects.models import Environment
 from apps.projects.profile import Framework, Platform, Stage, Tier
@@ -65,7 +66,10 @@ class ProjectForm(AgencyForm):
     )
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.DISCOVERY)
     target_launch = forms.DateField(
-        required=False, widget=forms.DateInput({"type": "date"}), label="Target launch date"
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        label="Target launch date",
+        validators=[validate_date_in_range],
     )
     description = forms.CharField(
         max_length=limits.DESCRIPTION_MAX_LENGTH, required=False, widget=forms.Textarea({"rows": 4})

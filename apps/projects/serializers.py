@@ -11,6 +11,7 @@ from apps.agencies.serializers import MembershipSerializer, UserSummarySerialize
 from apps.clients.models import Client
 from apps.clients.serializers import ClientSummarySerializer
 from apps.core.forms import AgencySerializer
+from apps.core.validators import InputDateField
 from apps.projects import limits
 from apps.projects.models import Assignment, Environment, Project
 from apps.projects.profile import Framework, Platform, Stage, Tier
@@ -167,7 +168,7 @@ class ProjectWriteSerializer(AgencySerializer):
     users_in_a_year = serializers.IntegerField(
         min_value=0, max_value=limits.MAX_USERS, required=False, allow_null=True
     )
-    target_launch = serializers.DateField(required=False, allow_null=True)
+    target_launch = InputDateField(required=False, allow_null=True)
 
 
 class ProjectTierSerializer(AgencySerializer):

@@ -148,13 +148,18 @@ def test_members_list_is_cursor_paginated_oldest_first(owner, make_member, agenc
     assert len(seen) == len(set(seen)) == 5
 
 
-def test_members_api_filters_and_ignores_bad_values(owner, make_member, agency):
+def test_members_api_filters_and_refuses_unknown_values(owner, make_member, agency):
     make_member(agency, Role.CLIENT, email="client@x.test")
     _, raw = _token(owner)
     url = reverse("api_members", args=[agency.slug])
     clients = bearer(raw).get(url, {"role": "client"}).json()["results"]
     assert [m["user"]["email"] for m in clients] == ["client@x.test"]
-    assert len(bearer(raw).get(url, {"role": "nope"}).json()["results"]) == 2
+    # Unknown values are a 400 naming the filter, as docs/api.md promises (issue 10: they
+    # were silently ignored, and the whole list came back).
+    assert_error(bearer(raw).get(url, {"role": "nope"}), 400, "invalid", field="role")
+    assert_error(bearer(raw).get(url, {"search": "x" * 101}), 400, "invalid", field="search")
+    invitations = reverse("api_invitations", args=[agency.slug])
+    assert_error(bearer(raw).get(invitations, {"status": "nope"}), 400, field="status")
 
 
 def test_change_role_through_the_api(owner, engineer, agency):

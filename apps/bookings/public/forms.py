@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from apps.bookings import limits
+from apps.core.validators import validate_date_in_range
 from apps.projects.profile import Framework, Platform
 
 
 class PublicBookingForm(forms.Form):
-    start = forms.DateTimeField(widget=forms.HiddenInput)
+    start = forms.DateTimeField(widget=forms.HiddenInput, validators=[validate_date_in_range])
     time_zone = forms.CharField(max_length=64, widget=forms.HiddenInput)
     host = forms.UUIDField(required=False, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
@@ -54,7 +55,7 @@ class PublicBookingForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(widget=forms.HiddenInput)
+    start = forms.DateTimeField(widget=forms.HiddenInput, validators=[validate_date_in_range])
     reason = forms.CharField(
         max_length=limits.REASON_MAX_LENGTH, required=False, label="Reason (optional)"
     )

@@ -38,6 +38,7 @@ from apps.bookings.slots import Slot, local_days_in_utc, slots_by_local_day
 from apps.bookings.tasks import manage_url
 from apps.bookings.tokens import BadManageLinkError, manage_token
 from apps.core.tenancy import activate_agency
+from apps.core.validators import day_from_query, instant_from_query
 from apps.core.views_helpers import add_service_error, call, submit
 
 DAYS_SHOWN = 14
@@ -66,24 +67,16 @@ def _zone_from(request: HttpRequest, default: str) -> tuple[str, str | None]:
 
 
 def _parse_day(value: str | None) -> date | None:
-    """A day from the query string; a malformed one is as if none was given."""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    """A day from the query string; a malformed one is as if none was given, one too far
+    from today a 400 page saying so."""
+    return day_from_query(value)
 
 
 def _parse_start(value: str | None, zone_name: str) -> datetime | None:
     """A start from the query string or the form, in the booker's zone; a malformed one is
-    as if none was given."""
-    try:
-        return (
-            datetime.fromisoformat(value).astimezone(zoneinfo.ZoneInfo(zone_name))
-            if value
-            else None
-        )
-    except ValueError:
-        return None
+    as if none was given, one too far from today a 400 page saying so."""
+    start = instant_from_query(value)
+    return start.astimezone(zoneinfo.ZoneInfo(zone_name)) if start else None
 
 
 class AgencyOffersView(View):
