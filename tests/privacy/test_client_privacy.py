@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,3 +242,18 @@ def test_an_engineer_is_refused_the_pages(hexagon, engineer, login):
     erase = client.post(reverse("client_erase", args=[slug, pk]), {"confirm_name": "Hexagon Labs"})
     assert erase.status_code == 403
     assert snapshot() == before
+
+
+def test_the_client_page_costs_the_same_queries_whatever_the_clients_size(hexagon, owner, login):
+    client = login(owner)
+    url = reverse("client_privacy", args=[owner.agency.slug, hexagon.client.pk])
+    client.get(url)  # warm: the session and the site are read once
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for n in range(10):
+        client_services.contact_create(
+            actor=owner, client=hexagon.client, name=f"More {n}", email=f"more{n}@hexagon.test"
+        )
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
