@@ -54,6 +54,7 @@ UNSCOPED = {
     "book_offer": "public: the booking page of one offer",
     "booking_manage": "public: a booking, reached only through its signed link",
     "booking_ics": "public: a booking's calendar file, through its signed link",
+    "booking_confirm": "public: confirming a held booking, through the emailed link",
     "api_public_*": "public booking API (slots, booking, the signed link's actions)",
     "privacy_account*": "the signed-in user's own data: its export and the account's deletion",
     "privacy_notice": "public: an agency's privacy notice, linked from its booking form",

@@ -79,9 +79,11 @@ def calendar_for(
         .filter(membership_id__in=member_ids)
         .prefetch_related("weekly", "overrides")
     }
+    now = now or timezone.now()
+    # Live holds (awaiting the booker's emailed confirmation) take time like bookings do.
     busy = (
         Booking.objects.for_agency(agency)
-        .confirmed()
+        .blocking(now)
         .filter(
             host_id__in=member_ids,
             blocked_start__lt=end + _MARGIN,
@@ -104,8 +106,8 @@ def calendar_for(
         )
     upcoming = dict(
         Booking.objects.for_agency(agency)
-        .confirmed()
-        .filter(host_id__in=member_ids, start__gte=now or timezone.now())
+        .blocking(now)
+        .filter(host_id__in=member_ids, start__gte=now)
         .values_list("host_id")
         .annotate(n=Count("id"))
         .order_by()

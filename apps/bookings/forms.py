@@ -394,6 +394,13 @@ class PolicyForm(forms.Form):
         help_text="Bookers agree to it before booking. Say what you use their details for and "
         "for how long you keep them.",
     )
+    confirm_by_email = forms.BooleanField(
+        required=False,
+        label="Ask bookers to confirm by email",
+        help_text="A new booking is only held, for a few minutes, until the booker opens the "
+        "link we email them and confirms; an unconfirmed hold is released. Turn it on when "
+        "people book times they do not mean to keep, or give addresses that are not theirs.",
+    )
 
     @staticmethod
     def initial_from(policy: BookingPolicy) -> dict:
@@ -401,4 +408,5 @@ class PolicyForm(forms.Form):
             "cancel_notice_hours": policy.cancel_notice_hours,
             "max_reschedules": policy.max_reschedules,
             "privacy_notice": policy.privacy_notice,
+            "confirm_by_email": policy.confirm_by_email,
         }

@@ -2,14 +2,15 @@
 availability and date overrides, the agency's booking policy, and the bookings themselves.
 
 No double booking is the database's job: on PostgreSQL an exclusion constraint (added in
-migration 0002, PostgreSQL only) forbids two confirmed bookings of one host whose blocked
-ranges (the meeting plus its buffers) overlap. On SQLite the booking service checks and
-inserts inside one IMMEDIATE transaction, which SQLite runs one at a time.
+migration 0002, PostgreSQL only; since 0003 it covers holds too) forbids two confirmed or
+held bookings of one host whose blocked ranges (the meeting plus its buffers) overlap. On
+SQLite the booking service checks and inserts inside one IMMEDIATE transaction, which SQLite
+runs one at a time.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar, Self
 
 from django.conf import settings
@@ -207,6 +208,11 @@ class BookingPolicy(TenantOwnedModel):
     max_reschedules = models.PositiveSmallIntegerField(
         default=2, validators=[MaxValueValidator(limits.MAX_RESCHEDULES)]
     )
+    confirm_by_email = models.BooleanField(
+        default=False,
+        help_text="Hold a new booking only briefly until the booker confirms it from the link "
+        "we email them; an unconfirmed hold expires and frees the time.",
+    )
     privacy_notice = models.TextField(
         max_length=limits.PRIVACY_NOTICE_MAX_LENGTH,
         default=(
@@ -228,12 +234,25 @@ class BookingQuerySet(TenantQuerySet["Booking"]):
     def confirmed(self) -> Self:
         return self.filter(status=Booking.Status.CONFIRMED)
 
+    def blocking(self, now: datetime) -> Self:
+        """What takes a host's time at `now`: confirmed bookings and holds not yet expired."""
+        return self.filter(
+            Q(status=Booking.Status.CONFIRMED)
+            | Q(status=Booking.Status.PENDING, hold_expires_at__gt=now)
+        )
+
+    def expired_holds(self, now: datetime) -> Self:
+        return self.filter(status=Booking.Status.PENDING, hold_expires_at__lte=now)
+
 
 BookingManager = models.Manager.from_queryset(BookingQuerySet)
 
 
 class Booking(TenantOwnedModel):
     class Status(models.TextChoices):
+        # Held for the booker until they confirm from the emailed link (where the agency asks
+        # for it), or until `hold_expires_at`, when the hold is deleted and the time freed.
+        PENDING = "pending", "Awaiting the booker's confirmation"
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "No-show"
@@ -255,6 +274,8 @@ class Booking(TenantOwnedModel):
     blocked_start = models.DateTimeField()
     blocked_end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # The booker and their answers (the intake that can become a client and engagement).
     booker_name = models.CharField(max_length=limits.BOOKER_NAME_MAX_LENGTH)
     booker_email = models.EmailField(max_length=limits.BOOKER_EMAIL_MAX_LENGTH)
@@ -308,6 +329,10 @@ class Booking(TenantOwnedModel):
                 condition=Q(blocked_start__lte=models.F("start"), blocked_end__gte=models.F("end")),
                 name="booking_blocked_covers_meeting",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(hold_expires_at__isnull=False),
+                name="booking_hold_expires",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "host", "start"], name="booking_host_start"),
@@ -324,10 +349,12 @@ class Booking(TenantOwnedModel):
 
 
 class BookingEvent(TenantOwnedModel):
-    """The booking's history: booked, rescheduled (from, to), cancelled, no-show, converted."""
+    """The booking's history: booked, confirmed (from the emailed link), rescheduled (from,
+    to), cancelled, no-show, converted."""
 
     class Kind(models.TextChoices):
         BOOKED = "booked", "Booked"
+        CONFIRMED = "confirmed", "Confirmed by the booker from the emailed link"
         RESCHEDULED = "rescheduled", "Rescheduled"
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "Marked as no-show"

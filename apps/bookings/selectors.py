@@ -147,10 +147,11 @@ def booking_for_idempotency_key(*, agency: Agency, key: str) -> Booking | None:
 
 
 def upcoming_hosted_count(*, member: Membership) -> int:
-    """How many confirmed consultations `member` hosts that have not ended yet."""
+    """How many confirmed consultations (or live holds) `member` hosts that have not ended."""
+    now = timezone.now()
     return (
         Booking.objects.for_agency(member.agency)
-        .confirmed()
-        .filter(host=member, end__gt=timezone.now())
+        .blocking(now)
+        .filter(host=member, end__gt=now)
         .count()
     )

@@ -436,6 +436,12 @@ class PublicBookingSerializer(serializers.ModelSerializer):
     manage_token = serializers.SerializerMethodField(
         help_text="For /api/v1/book/manage/{token}/: read, cancel, reschedule."
     )
+    hold_expires_at = ZonedDateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a `pending` booking (the agency asks bookers to confirm by email): "
+        "when it is released unless confirmed from the emailed link; otherwise null.",
+    )
 
     class Meta:
         model = Booking
@@ -448,6 +454,7 @@ class PublicBookingSerializer(serializers.ModelSerializer):
             "end",
             "time_zone",
             "status",
+            "hold_expires_at",
             "name",
             "email",
             "company",

@@ -1,9 +1,12 @@
-"""Writes for consultation booking: booking (with no double booking), rescheduling and
-cancelling (by the booker through a signed link or by the agency), no-shows, turning a
-booking into a client and engagement, and managing offers and availability."""
+"""Writes for consultation booking: booking (with no double booking, and within the abuse
+limits both public doors share: open bookings per email, holds confirmed by email where the
+agency asks for it), rescheduling and cancelling (by the booker through a signed link or by
+the agency), no-shows, turning a booking into a client and engagement, and managing offers
+and availability."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,15 +14,18 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.agencies.models import Agency, Membership
 from apps.agencies.roles import Capability, Role, require
+from apps.audit.models import Verb
+from apps.audit.services import audit_record
 from apps.bookings import limits, slots
 from apps.bookings.availability import available_slots
 from apps.bookings.models import (
@@ -33,7 +39,8 @@ from apps.bookings.models import (
     WeeklyRange,
 )
 from apps.bookings.selectors import booking_for_idempotency_key, conversion_client
-from apps.bookings.tasks import queue_notifications
+from apps.bookings.tasks import queue_confirmation_request, queue_notifications
+from apps.bookings.tokens import confirm_code_matches
 from apps.clients.models import Client, ClientContact
 from apps.clients.services import client_create, contact_create
 from apps.core.access import ensure_own, lock_own
@@ -162,6 +169,52 @@ def _validate_booker(booker: Booker, *, consent: bool) -> None:
         raise ValidationError(errors)
 
 
+def _lock_booker(agency: Agency, email: str) -> None:
+    """Serialise the bookings of one email address with one agency, so that two racing
+    requests cannot both pass the open-bookings limit: a transaction-scoped advisory lock on
+    PostgreSQL. SQLite runs one writing transaction at a time (IMMEDIATE) and needs none."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"booker:{agency.pk}:{email}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+        )
+
+
+def _refuse_too_many_open(*, agency: Agency, email: str, now: datetime) -> None:
+    """At most BOOKING_MAX_OPEN_PER_EMAIL open bookings (upcoming, not cancelled, live holds
+    included) per email address and agency: one person rarely needs more, and a script that
+    books out the calendar under one address stops here, at either door."""
+    _lock_booker(agency, email)
+    limit = settings.BOOKING_MAX_OPEN_PER_EMAIL
+    count = (
+        Booking.objects.for_agency(agency)
+        .blocking(now)
+        .filter(booker_email=email, end__gt=now)
+        .count()
+    )
+    if count >= limit:
+        raise ValidationError(
+            {
+                "email": f"This email address already has {count} upcoming bookings with "
+                f"{agency.name}; we take at most {limit} per address. Cancel one from the "
+                "link in its email, or book again once one has taken place."
+            }
+        )
+
+
+def _release_expired_holds(
+    *, agency: Agency, host_ids: list[Any], start: datetime, end: datetime, now: datetime
+) -> None:
+    """Delete the expired holds in the way of a booking's blocked range [start, end): the slot
+    engine already sees their time as free, the exclusion constraint does not until they are
+    gone."""
+    Booking.objects.for_agency(agency).expired_holds(now).filter(
+        host_id__in=host_ids, blocked_start__lt=end, blocked_end__gt=start
+    ).delete()
+
+
 def _place(booking: Booking, candidates: list[Membership]) -> Booking:
     """Insert the booking with the first candidate host whose time is still free. On
     PostgreSQL the exclusion constraint is what decides between racing requests."""
@@ -192,7 +245,9 @@ def booking_create(
     now: datetime | None = None,
 ) -> Booking:
     """Book `start` with `host` (when the booker picks) or the round-robin host. A second
-    submit with the same idempotency key returns the first booking instead of a new one."""
+    submit with the same idempotency key returns the first booking instead of a new one.
+    Where the agency asks bookers to confirm by email, the booking is a hold (pending) that
+    expires after BOOKING_HOLD_MINUTES unless the booker confirms it from the emailed link."""
     now = now or timezone.now()
     agency = consultation_type.agency
     if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key or ""):
@@ -205,8 +260,11 @@ def booking_create(
     if consultation_type.host_choice == ConsultationType.HostChoice.BOOKER_PICKS and host is None:
         raise ValidationError({"host": "Choose who you would like to meet."})
     _validate_booker(booker, consent=consent)
+    email = booker.email.strip().lower()
+    _refuse_too_many_open(agency=agency, email=email, now=now)
     candidates = _free_hosts(consultation_type, start=start, host=host, now=now)
     duration = timedelta(minutes=consultation_type.duration_minutes)
+    held = policy_for(agency).confirm_by_email
     booking = Booking(
         agency=agency,
         consultation_type=consultation_type,
@@ -214,8 +272,10 @@ def booking_create(
         end=start + duration,
         blocked_start=start - timedelta(minutes=consultation_type.buffer_before_minutes),
         blocked_end=start + duration + timedelta(minutes=consultation_type.buffer_after_minutes),
+        status=Booking.Status.PENDING if held else Booking.Status.CONFIRMED,
+        hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES) if held else None,
         booker_name=booker.name.strip(),
-        booker_email=booker.email.strip().lower(),
+        booker_email=email,
         booker_company=booker.company.strip(),
         booker_time_zone=booker.time_zone,
         booker_user=user if isinstance(user, User) else None,
@@ -226,6 +286,13 @@ def booking_create(
         notes=booker.notes.strip(),
         consent_at=now,
         idempotency_key=idempotency_key,
+    )
+    _release_expired_holds(
+        agency=agency,
+        host_ids=[c.pk for c in candidates],
+        start=booking.blocked_start,
+        end=booking.blocked_end,
+        now=now,
     )
     try:
         booking = _place(booking, candidates)
@@ -239,8 +306,65 @@ def booking_create(
         agency=agency, booking=booking, kind=BookingEvent.Kind.BOOKED, by_booker=True,
         new_start=booking.start, actor=booking.booker_user,
     )  # fmt: skip
-    queue_notifications(booking)
+    if held:
+        # Only the booker hears of a hold, with the link that confirms it; the host and the
+        # calendar invitations wait for the confirmation.
+        queue_confirmation_request(booking)
+    else:
+        queue_notifications(booking)
     return booking
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking, code: str, now: datetime | None = None) -> Booking:
+    """The booker confirms a hold from the emailed link (`code` proves they read it): the
+    booking is confirmed and both sides are emailed the invitation. Confirming twice is
+    harmless; a hold past its expiry cannot be confirmed (its time may be someone else's)."""
+    now = now or timezone.now()
+    if not confirm_code_matches(booking, code):
+        raise ApplicationError(
+            "This confirmation link is not valid. Use the link in your email, exactly as sent.",
+            code="invalid_link",
+        )
+    locked = (
+        Booking.objects.for_agency(booking.agency)
+        .select_for_update(of=("self",))
+        .select_related("consultation_type", "host__user", "agency")
+        .filter(pk=booking.pk)
+        .first()
+    )
+    if locked is not None and locked.status == Booking.Status.CONFIRMED:
+        return locked
+    if locked is not None and locked.status != Booking.Status.PENDING:
+        raise ApplicationError(
+            f"This booking is {locked.get_status_display().lower()} and cannot be confirmed.",
+            code="booking_closed",
+        )
+    if locked is None or locked.hold_expires_at is None or locked.hold_expires_at <= now:
+        raise ApplicationError(
+            "This booking was not confirmed in time, so we released the time for others. "
+            "Please book again.",
+            code="hold_expired",
+        )
+    locked.status = Booking.Status.CONFIRMED
+    locked.hold_expires_at = None
+    locked.save(update_fields=["status", "hold_expires_at", "updated_at"])
+    BookingEvent.objects.create(
+        agency=locked.agency, booking=locked, kind=BookingEvent.Kind.CONFIRMED, by_booker=True,
+        actor=locked.booker_user,
+    )  # fmt: skip
+    queue_notifications(locked)
+    return locked
+
+
+@transaction.atomic
+def booking_holds_release(*, now: datetime | None = None) -> int:
+    """Delete every hold past its expiry, in every agency (a beat task calls this inside its
+    cross-agency scope): what the booker gave us is not kept for a booking that never was,
+    and the agency's lists show no stale holds. Returns how many were released."""
+    now = now or timezone.now()
+    _, by_model = Booking.objects.expired_holds(now).delete()
+    return by_model.get(Booking._meta.label, 0)
 
 
 def booker_refusal(
@@ -321,6 +445,13 @@ def booking_reschedule(
         candidates.insert(0, booking.host)
     old_start = booking.start
     duration = booking.end - booking.start
+    _release_expired_holds(
+        agency=booking.agency,
+        host_ids=[c.pk for c in candidates],
+        start=new_start - (old_start - booking.blocked_start),
+        end=new_start + duration + (booking.blocked_end - booking.end),
+        now=now,
+    )
     # The row is locked: these stay right however often a losing save re-reads it.
     sequence, reschedule_count = booking.sequence + 1, booking.reschedule_count + 1
     for host in candidates:
@@ -642,18 +773,36 @@ def policy_save(
     cancel_notice_hours: int | Unset = UNSET,
     max_reschedules: int | Unset = UNSET,
     privacy_notice: str | Unset = UNSET,
+    confirm_by_email: bool | Unset = UNSET,
 ) -> BookingPolicy:
-    """Change the agency's booking policy (the fields given; the others keep their value)."""
+    """Change the agency's booking policy (the fields given; the others keep their value).
+    A change is in the audit trail (old and new values; the notice's text only as changed)."""
     require(actor, C.MANAGE_OFFERS)
     policy = policy_for(actor.agency)
-    if cancel_notice_hours is not UNSET:
-        policy.cancel_notice_hours = cancel_notice_hours
-    if max_reschedules is not UNSET:
-        policy.max_reschedules = max_reschedules
-    if privacy_notice is not UNSET:
-        policy.privacy_notice = privacy_notice
+    given: dict[str, object] = {
+        "cancel_notice_hours": cancel_notice_hours,
+        "max_reschedules": max_reschedules,
+        "privacy_notice": privacy_notice,
+        "confirm_by_email": confirm_by_email,
+    }
+    changes: dict[str, object] = {}
+    for field, value in given.items():
+        if value is UNSET or getattr(policy, field) == value:
+            continue
+        old = getattr(policy, field)
+        changes[field] = "changed" if field == "privacy_notice" else [old, value]
+        setattr(policy, field, value)
     policy.full_clean(validate_constraints=False)
     policy.save()
+    if changes:
+        audit_record(
+            verb=Verb.BOOKING_SETTINGS_CHANGED,
+            actor=actor.user,
+            agency=actor.agency,
+            target=policy,
+            target_repr="Booking policy",
+            changes=changes,
+        )
     return policy
 
 

@@ -1,5 +1,6 @@
 """Background work for bookings: the confirmation, change and cancellation emails with their
-iCalendar invitations, to the booker and the host."""
+iCalendar invitations, to the booker and the host; the email that asks a booker to confirm a
+hold, and the sweep that releases expired holds."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from django.utils import timezone
 from apps.agencies.models import Agency
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, BookingEvent
-from apps.bookings.tokens import manage_token
-from apps.core.tenancy import tenant_context
+from apps.bookings.tokens import confirm_code, manage_token
+from apps.core.tenancy import cross_agency, tenant_context
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,23 @@ def queue_notifications(booking: Booking) -> None:
     )
 
 
+def queue_confirmation_request(booking: Booking) -> None:
+    """Email the booker the link that confirms their hold, once the hold is committed."""
+    transaction.on_commit(
+        lambda: send_booking_confirmation_request.delay(
+            agency_id=str(booking.agency_id), booking_id=str(booking.pk)
+        )
+    )
+
+
 def manage_url(booking: Booking) -> str:
     return settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)])
+
+
+def confirm_url(booking: Booking) -> str:
+    return settings.SITE_URL + reverse(
+        "booking_confirm", args=[manage_token(booking), confirm_code(booking)]
+    )
 
 
 def _local(moment, zone_name: str) -> str:
@@ -41,28 +57,39 @@ def _local(moment, zone_name: str) -> str:
     return f"{local:%A %-d %B %Y, %H:%M} ({zone_name})"
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
+# Mail tasks: retried with backoff while the mail server cannot be reached.
+EMAIL_TASK = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
+
+def _locked_booking(agency: Agency, booking_id: str) -> Booking | None:
+    """The booking, locked for this mail task's transaction, with what the mail names."""
+    return (
+        Booking.objects.for_agency(agency)
+        .select_for_update(of=("self",))
+        .select_related("consultation_type", "host__user", "agency")
+        .filter(pk=booking_id)
+        .first()
+    )
+
+
+@shared_task(**EMAIL_TASK)
 def send_booking_notifications(*, agency_id: str, booking_id: str) -> bool:
     """Send the emails for the booking's current version, once: a repeated delivery, or one
     overtaken by a later change, finds `notified_sequence` caught up and sends nothing."""
     agency = Agency.objects.get(pk=agency_id)
     with tenant_context(agency), transaction.atomic():
-        booking = (
-            Booking.objects.for_agency(agency)
-            .select_for_update(of=("self",))
-            .select_related("consultation_type", "host__user", "agency")
-            .filter(pk=booking_id)
-            .first()
-        )
+        booking = _locked_booking(agency, booking_id)
         if booking is None or booking.notified_sequence >= booking.sequence:
             return False
+        if booking.status == Booking.Status.PENDING:
+            return False  # a hold: nobody is invited until the booker confirms it
         # What to say follows from the booking's state, not from the order of its events
         # (two events can share a timestamp).
         if booking.status == Booking.Status.CANCELLED:
@@ -77,6 +104,46 @@ def send_booking_notifications(*, agency_id: str, booking_id: str) -> bool:
         booking.save(update_fields=["notified_sequence", "updated_at"])
     logger.info("booking %s notified (sequence %s, %s)", booking_id, booking.sequence, kind)
     return True
+
+
+@shared_task(**EMAIL_TASK)
+def send_booking_confirmation_request(*, agency_id: str, booking_id: str) -> bool:
+    """Email the booker of a hold the link that confirms it, once (`confirmation_sent_at`),
+    and not at all once the hold is confirmed, expired or gone."""
+    agency = Agency.objects.get(pk=agency_id)
+    with tenant_context(agency), transaction.atomic():
+        booking = _locked_booking(agency, booking_id)
+        now = timezone.now()
+        if booking is None or booking.status != Booking.Status.PENDING:
+            return False
+        if booking.confirmation_sent_at is not None:
+            return False
+        if booking.hold_expires_at is None or booking.hold_expires_at <= now:
+            return False
+        context = {
+            "booking": booking,
+            "when": _local(booking.start, booking.booker_time_zone),
+            "until": _local(booking.hold_expires_at, booking.booker_time_zone),
+            "confirm_url": confirm_url(booking),
+        }
+        EmailMultiAlternatives(
+            subject=f"Confirm your {booking.consultation_type.name} with {booking.agency.name}",
+            body=render_to_string("bookings/email/confirm_request.txt", context),
+            to=[booking.booker_email],
+        ).send()
+        booking.confirmation_sent_at = now
+        booking.save(update_fields=["confirmation_sent_at", "updated_at"])
+    logger.info("booking %s: confirmation requested", booking_id)
+    return True
+
+
+@shared_task(acks_late=True)
+def release_expired_booking_holds() -> int:
+    """Beat, every minute: holds nobody confirmed in time are deleted, in every agency."""
+    from apps.bookings.services import booking_holds_release  # noqa: PLC0415 - services import this module
+
+    with cross_agency("expired booking holds"):
+        return booking_holds_release()
 
 
 def _send(booking: Booking, kind: str, event: BookingEvent | None) -> None:

@@ -1,8 +1,10 @@
-"""Signed links for bookers: manage (cancel, reschedule) a booking without an account."""
+"""Signed links for bookers: manage (cancel, reschedule) a booking without an account, and
+confirm it from the email where the agency asks for that."""
 
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 _SALT = "launchpad.bookings.manage"
 # Long enough for any booking window plus the meeting itself; a link older than this is
@@ -36,3 +38,17 @@ def booking_id_from_token(token: str) -> str:
     if not isinstance(data, dict) or not isinstance(data.get("b"), str):
         raise BadManageLinkError("This link is not valid.")
     return data["b"]
+
+
+# The code in the confirmation link (where the agency asks bookers to confirm by email). It
+# travels only in that email: the manage token, which the booking API also answers with, is
+# not enough to confirm, so whoever confirms has read the mailbox.
+_CONFIRM_SALT = "launchpad.bookings.confirm"
+
+
+def confirm_code(booking) -> str:
+    return salted_hmac(_CONFIRM_SALT, str(booking.pk), algorithm="sha256").hexdigest()
+
+
+def confirm_code_matches(booking, code: str) -> bool:
+    return constant_time_compare(confirm_code(booking), code)

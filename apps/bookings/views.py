@@ -446,6 +446,7 @@ class BookingPolicyView(AgencyViewMixin, FormView):
                 cancel_notice_hours=data["cancel_notice_hours"],
                 max_reschedules=data["max_reschedules"],
                 privacy_notice=data["privacy_notice"],
+                confirm_by_email=data["confirm_by_email"],
             ),
         ):
             return self.form_invalid(form)

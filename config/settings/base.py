@@ -337,6 +337,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.scans.tasks.queue_scheduled_scans",
         "schedule": 60 * 15,
     },
+    "release-expired-booking-holds": {
+        "task": "apps.bookings.tasks.release_expired_booking_holds",
+        "schedule": 60,
+    },
     "purge-expired-records": {
         "task": "apps.privacy.tasks.purge_expired_records",
         "schedule": 60 * 60 * 24,  # daily: retention periods are counted in days

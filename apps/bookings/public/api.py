@@ -4,12 +4,13 @@ manage link to read, cancel or reschedule a booking."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +21,11 @@ from apps.bookings import openapi, selectors, services, slots
 from apps.bookings.access import BadManageLinkError, booking_for_token, get_published_offer
 from apps.bookings.availability import available_slots
 from apps.bookings.models import Booking, ConsultationType
+from apps.bookings.public.throttles import (
+    BookingAddressThrottle,
+    BookingEmailThrottle,
+    too_many_message,
+)
 from apps.bookings.serializers import (
     IDEMPOTENCY_KEY_HEADER,
     IDEMPOTENCY_KEY_PATTERN,
@@ -115,6 +121,13 @@ class PublicSlotsAPI(PublicAPIView):
 
 @extend_schema(tags=["public booking"])
 class PublicBookingCreateAPI(PublicAPIView):
+    # Besides the anonymous throttle: attempts per address and per booker email, counted
+    # together with the booking form's (bookings.public.throttles).
+    throttle_classes = [*APIView.throttle_classes, BookingAddressThrottle, BookingEmailThrottle]
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise Throttled(wait=wait, detail=too_many_message(int(wait or 60)))
+
     @extend_schema(
         request=PublicBookingCreateSerializer,
         parameters=[
@@ -138,11 +151,21 @@ class PublicBookingCreateAPI(PublicAPIView):
                 description="`slot_taken`, with `slots`: that day's free times now.",
                 examples=openapi.SLOT_TAKEN_EXAMPLES,
             ),
+            429: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="`throttled`: too many attempts from this address or for this "
+                "email; `Retry-After` says how many seconds to wait.",
+            ),
         },
         description="Book a slot. `start` is one of the slot starts; `host` only when the "
         "booker picks the host. The answer carries `manage_token` for cancelling and "
-        "rescheduling; both sides are emailed an invitation. " + openapi.PUBLIC_ERRORS + " The "
-        "409 body's `error.slots` lists that day's free times as they are now.",
+        "rescheduling; both sides are emailed an invitation. Where the agency asks bookers to "
+        "confirm by email, the booking is `pending` until `hold_expires_at`: only the booker "
+        "is emailed, a link that confirms it (the manage token cannot); unconfirmed, it is "
+        "released. " + openapi.PUBLIC_ERRORS + " The 409 body's `error.slots` lists that "
+        "day's free times as they are now. An email address with too many open bookings with "
+        "the agency is a 400 naming `email`; attempts are limited per address and per email "
+        "(429 with `Retry-After`).",
         examples=openapi.PUBLIC_BOOKING_CREATE_EXAMPLES,
     )
     def post(self, request: Request, agency: str, offer: str) -> Response:

@@ -1,6 +1,8 @@
-"""The public booking form: who is booking, about what, and their consent."""
+"""The public booking form: who is booking, about what, and their consent; and a honeypot."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
@@ -52,6 +54,26 @@ class PublicBookingForm(forms.Form):
             "required": "Please agree to the privacy notice so we can use your details."
         },
     )
+    # The honeypot: the page hides it from people (and from screen readers and the keyboard);
+    # a script that fills in every field fills it too, and its booking is refused.
+    website = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Leave this field empty",
+        widget=forms.TextInput({"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    HONEYPOT = "website"
+    HONEYPOT_MESSAGE = (
+        "We could not accept this booking. If you typed something in the field “Leave this "
+        "field empty”, clear it and send the form again."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get(self.HONEYPOT) or self.data.get(self.HONEYPOT):
+            raise forms.ValidationError(self.HONEYPOT_MESSAGE, code="honeypot")
+        return cleaned
 
 
 class RescheduleForm(forms.Form):

@@ -7,6 +7,11 @@ from apps.bookings.public import views
 urlpatterns = [
     path("manage/<str:token>/", views.ManageBookingView.as_view(), name="booking_manage"),
     path("manage/<str:token>/invite.ics", views.BookingIcsView.as_view(), name="booking_ics"),
+    path(
+        "manage/<str:token>/confirm/<str:code>/",
+        views.ConfirmBookingView.as_view(),
+        name="booking_confirm",
+    ),
     path("<slug:agency>/", views.AgencyOffersView.as_view(), name="book_agency"),
     path("<slug:agency>/<slug:offer>/", views.BookOfferView.as_view(), name="book_offer"),
 ]

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from apps.bookings.availability import available_slots
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, ConsultationType
 from apps.bookings.public.forms import CancelForm, PublicBookingForm, RescheduleForm
+from apps.bookings.public.throttles import booking_attempt_wait, too_many_message
 from apps.bookings.selectors import (
     booker_company,
     bookings_of_booker,
@@ -36,7 +37,7 @@ from apps.bookings.selectors import (
 )
 from apps.bookings.slots import Slot, local_days_in_utc, slots_by_local_day
 from apps.bookings.tasks import manage_url
-from apps.bookings.tokens import BadManageLinkError, manage_token
+from apps.bookings.tokens import BadManageLinkError, confirm_code_matches, manage_token
 from apps.core.tenancy import activate_agency
 from apps.core.validators import day_from_query, instant_from_query
 from apps.core.views_helpers import add_service_error, call, submit
@@ -146,6 +147,7 @@ class BookOfferView(View):
         zone_error: str | None,
         form: PublicBookingForm | None = None,
         error: str | None = None,
+        limit_error: str | None = None,
     ) -> dict[str, Any]:
         first, day = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("day"))
         host_names = _host_names(offer)
@@ -183,6 +185,7 @@ class BookOfferView(View):
             "chosen": chosen,
             "form": form,
             "error": error,
+            "limit_error": limit_error,
             "host_names": host_names,
             "booker_picks": booker_picks,
             "picked_host": picked,
@@ -200,6 +203,19 @@ class BookOfferView(View):
         offer_obj = self._offer(agency, offer)
         zone_name, zone_error = _zone_from(request, offer_obj.agency.time_zone)
         form = PublicBookingForm(request.POST)
+        # Counted with the booking API's attempts (bookings.public.throttles), before anything
+        # else: a refused attempt books nothing and sends nothing.
+        wait = booking_attempt_wait(request, email=request.POST.get("email"))
+        if wait is not None:
+            context = self._context(
+                request, offer_obj, zone_name=zone_name, zone_error=zone_error, form=form,
+                limit_error=too_many_message(wait),
+            )  # fmt: skip
+            response = render(
+                request, self.template_name, context, status=HTTPStatus.TOO_MANY_REQUESTS
+            )
+            response["Retry-After"] = str(wait)
+            return response
         error = zone_error
         slot_taken = False
         if form.is_valid() and not zone_error:
@@ -282,6 +298,9 @@ class ManageBookingView(View):
             "zones": time_zone_choices(),
             "start_local": booking.start.astimezone(zone),
             "end_local": booking.end.astimezone(zone),
+            "hold_until_local": booking.hold_expires_at.astimezone(zone)
+            if booking.hold_expires_at
+            else None,
             "policy": policy,
             "can_change": allowed(rescheduling=False),
             "can_reschedule": allowed(rescheduling=True),
@@ -360,14 +379,85 @@ class ManageBookingView(View):
         )  # fmt: skip
 
 
+class ConfirmBookingView(View):
+    """The link in the email that asks a booker to confirm a hold (where the agency asks for
+    that): a page with one button. Opening the link changes nothing, so a mail scanner that
+    follows links confirms nothing; the booker's press of the button does."""
+
+    template_name = "bookings/public/confirm.html"
+    expired = (
+        "This booking was not confirmed in time, so we released the time for others. "
+        "Please book again."
+    )
+
+    def _booking(self, request: HttpRequest, token: str, code: str) -> Booking | HttpResponse:
+        try:
+            booking = booking_for_token(token)
+        except BadManageLinkError as exc:
+            return _bad_link(request, exc)
+        except Http404:  # the hold expired and was released
+            return _bad_link(request, BadManageLinkError(self.expired), status=404)
+        if not confirm_code_matches(booking, code):
+            return _bad_link(
+                request,
+                BadManageLinkError(
+                    "This confirmation link is not valid. Use the link in your email, "
+                    "exactly as sent."
+                ),
+            )
+        activate_agency(booking.agency)
+        return booking
+
+    def _page(self, booking: Booking, token: str, **extra: Any) -> dict[str, Any]:
+        zone = zoneinfo.ZoneInfo(booking.booker_time_zone)
+        return {
+            "agency": booking.agency,
+            "booking": booking,
+            "offer": booking.consultation_type,
+            "token": token,
+            "zone": booking.booker_time_zone,
+            "start_local": booking.start.astimezone(zone),
+            "end_local": booking.end.astimezone(zone),
+            "hold_until_local": booking.hold_expires_at.astimezone(zone)
+            if booking.hold_expires_at
+            else None,
+            "live": booking.status == Booking.Status.PENDING
+            and booking.hold_expires_at is not None
+            and booking.hold_expires_at > timezone.now(),
+            "expired_message": self.expired,
+            **extra,
+        }
+
+    def get(self, request: HttpRequest, token: str, code: str) -> HttpResponse:
+        booking = self._booking(request, token, code)
+        if isinstance(booking, HttpResponse):
+            return booking
+        if booking.status == Booking.Status.CONFIRMED:
+            return _back_to_manage(request, token, booking)
+        return render(request, self.template_name, self._page(booking, token))
+
+    def post(self, request: HttpRequest, token: str, code: str) -> HttpResponse:
+        booking = self._booking(request, token, code)
+        if isinstance(booking, HttpResponse):
+            return booking
+        outcome = call(
+            lambda: services.booking_confirm(booking=booking, code=code), denial_in_place=True
+        )
+        if outcome.ok:
+            messages.success(request, "Your booking is confirmed. We have emailed you both.")
+            return _back_to_manage(request, token, booking)
+        context = self._page(booking, token, error=outcome.message)
+        return render(request, self.template_name, context, status=outcome.status)
+
+
 def _back_to_manage(request: HttpRequest, token: str, booking: Booking) -> HttpResponse:
     zone_name, _ = _zone_from(request, booking.booker_time_zone)
     url = reverse("booking_manage", args=[token])
     return redirect(f"{url}?{urlencode({'tz': zone_name})}")
 
 
-def _bad_link(request: HttpRequest, exc: BadManageLinkError) -> HttpResponse:
-    return render(request, "bookings/public/bad_link.html", {"message": exc.message}, status=400)
+def _bad_link(request: HttpRequest, exc: BadManageLinkError, status: int = 400) -> HttpResponse:
+    return render(request, "bookings/public/bad_link.html", {"message": exc.message}, status=status)
 
 
 class BookingIcsView(View):
