@@ -12,8 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -153,10 +153,6 @@ def _replacements(person: selectors.Person, placeholder: str) -> dict[str, str]:
 
 def _forget_admin_log(person: selectors.Person) -> None:
     """The operators' admin keeps its own log, which names the rows it changed."""
-    if not apps.is_installed("django.contrib.admin"):
-        return
-    from django.contrib.admin.models import LogEntry  # noqa: PLC0415 - only with the admin installed
-
     LogEntry.objects.filter(object_id__in=person.own_target_ids).update(object_repr=DELETED_NAME)
 
 

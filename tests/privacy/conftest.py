@@ -13,6 +13,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -144,6 +146,11 @@ def world(db, catalog, django_capture_on_commit_callbacks) -> World:
     Authenticator.objects.create(
         user=ada, type=Authenticator.Type.TOTP, data={"secret": "ADASECRETTOTPSEED"}
     )
+    # An operator changed Ada's account in the admin: its log names the row.
+    LogEntry.objects.create(
+        user=bob, content_type=ContentType.objects.get_for_model(User), object_id=str(ada.pk),
+        object_repr=str(ada), action_flag=CHANGE, change_message="[]",
+    )  # fmt: skip
     audit_record(verb=Verb.LOGIN, actor=ada)
     audit_record(verb=Verb.LOGIN_FAILED, actor=ada, actor_email="Ada.Lovelace@Example.test")
     audit_record(verb=Verb.LOGIN, actor=bob)
