@@ -38,21 +38,19 @@ def _zip(content: bytes, filename: str) -> HttpResponse:
 # --- A person's own data -----------------------------------------------------------------------
 
 
-class DeletionBlockersMixin(LoginRequiredMixin, ContextMixin):
+def _deletion_context(request: SignedInRequest) -> dict[str, object]:
     """Pages about one's account say up front which agencies stop its deletion."""
-
-    request: SignedInRequest
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["blockers"] = services.deletion_blockers(user=self.request.user)
-        return context
+    return {"blockers": services.deletion_blockers(user=request.user)}
 
 
-class AccountPrivacyView(DeletionBlockersMixin, TemplateView):
+class AccountPrivacyView(LoginRequiredMixin, TemplateView):
     """Download one's data; the way to deletion."""
 
     template_name = "privacy/account.html"
+    request: SignedInRequest
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_deletion_context(self.request)}
 
 
 class AccountExportView(LoginRequiredMixin, View):
@@ -66,11 +64,15 @@ class AccountExportView(LoginRequiredMixin, View):
         return _zip(outcome.value, f"launchpad-my-data-{timezone.now():%Y-%m-%d}.zip")
 
 
-class AccountDeleteView(DeletionBlockersMixin, FormView):
+class AccountDeleteView(LoginRequiredMixin, FormView):
     """Asks once, with the password, and says what goes and what the agencies keep."""
 
     template_name = "privacy/account_delete.html"
     form_class = AccountDeleteForm
+    request: SignedInRequest
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_deletion_context(self.request)}
 
     def form_valid(self, form):
         user = self.request.user
