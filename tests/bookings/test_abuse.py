@@ -421,3 +421,58 @@ def test_bad_settings_input_and_other_roles_change_nothing(login, owner, enginee
     assert login(engineer).post(url, good).status_code == 403
     assert not BookingPolicy.objects.filter(agency=agency, confirm_by_email=True).exists()
     assert not AuditEvent.objects.filter(verb=Verb.BOOKING_SETTINGS_CHANGED).exists()
+
+
+# --- PostgreSQL: the database's part --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_the_database_itself_keeps_a_live_hold_apart(offer, confirming, host):
+    """A write that skips the service's check cannot take a held time either."""
+    from django.db import IntegrityError, transaction
+
+    held = service_book(offer, slot(0))
+    clash = Booking(
+        agency=held.agency, consultation_type=offer, host=host,
+        start=held.start, end=held.end, blocked_start=held.start, blocked_end=held.end,
+        booker_name="X", booker_email="x@example.test", booker_time_zone="UTC",
+        consent_at=NOW, idempotency_key=uuid.uuid4().hex,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clash.save()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_bookings_of_one_email_stay_within_the_open_limit(offer):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from apps.core.tenancy import tenant_context
+
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(n: int) -> None:
+        try:
+            barrier.wait()
+            with tenant_context(offer.agency):
+                service_book(offer, slot(n), email="racer@example.test")
+            result = "booked"
+        except ValidationError as exc:
+            result = "refused" if "email" in exc.message_dict else repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["booked"] * 3 + ["refused"] * 5
+    assert Booking.objects.filter(booker_email="racer@example.test").count() == 3
