@@ -252,3 +252,17 @@ def test_through_pgbouncer_in_transaction_mode_the_setting_never_reaches_the_nex
     finally:
         bouncer.close()
         del connections["bouncer"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_iterator_server_side_cursors_see_the_scope_in_and_out_of_a_transaction():
+    """`.iterator()` reads through a named cursor (WITH HOLD under autocommit): the scope must
+    be written on a cursor of its own, or it is only DECLAREd and never set."""
+    with cross_agency("test data"):
+        agency = AgencyFactory()
+        ClientFactory(agency=agency)
+        ClientFactory(agency=AgencyFactory())
+    with tenant_context(agency):
+        assert len(list(Client.objects.iterator())) == 1
+        with transaction.atomic():
+            assert len(list(Client.objects.iterator(chunk_size=1))) == 1

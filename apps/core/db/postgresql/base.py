@@ -37,18 +37,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
         wanted = database_scope()
         if not self.get_autocommit():
             if wanted != self.scope_applied:
-                self._apply_scope(context["cursor"], wanted)
+                self._apply_scope(wanted)
             return execute(sql, params, many, context)
         if wanted == NO_SCOPE:
             # A new transaction starts with every setting empty: nothing to say.
             return execute(sql, params, many, context)
         with transaction.atomic(using=self.alias):
-            self._apply_scope(context["cursor"], wanted)
+            self._apply_scope(wanted)
             return execute(sql, params, many, context)
 
-    def _apply_scope(self, cursor, scope: DatabaseScope) -> None:
-        # The raw driver cursor: not another trip through the execute wrappers.
-        cursor.cursor.execute(SET_SCOPE_SQL, list(scope))
+    def _apply_scope(self, scope: DatabaseScope) -> None:
+        # A plain driver cursor of its own: not another trip through the execute wrappers,
+        # and never the statement's cursor, which for `.iterator()` is a named one that
+        # would only DECLARE the SELECT instead of running it.
+        with self.connection.cursor() as cursor:
+            cursor.execute(SET_SCOPE_SQL, list(scope))
         self.scope_applied = scope
 
     # Transaction boundaries: a new transaction starts with empty settings.
