@@ -22,10 +22,11 @@ from apps.agencies.hooks import member_became_client, member_leaving
 from apps.agencies.mfa_policy import has_authenticator
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
-from apps.audit.models import Verb
+from apps.audit.models import AuditEvent, Verb
 from apps.audit.services import audit_record
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
+from apps.core.ratelimit import RateLimitedError
 from apps.core.tenancy import cross_agency, tenant_context
 from apps.core.tokens import hash_token, new_token
 
@@ -187,9 +188,42 @@ def invitation_create(
     return invitation, raw
 
 
+_RESEND_WINDOW = timedelta(hours=24)
+
+
+def _refuse_past_resend_limit(invitation: Invitation) -> None:
+    """Resends are counted from the audit trail (no schema change, and the count survives a
+    cache flush); the invitation row is locked, so two racing resends count one another. Each
+    resend mails the address, so this keeps a compromised or careless account from using the
+    agency to flood someone's inbox."""
+    limit = settings.INVITATION_RESENDS_PER_DAY
+    now = timezone.now()
+    recent = list(
+        AuditEvent.objects.for_agency(invitation.agency)
+        .filter(
+            verb=Verb.INVITATION_RESENT,
+            target_type=invitation._meta.label_lower,
+            target_id=str(invitation.pk),
+            created_at__gt=now - _RESEND_WINDOW,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        retry_after = recent[-1] + _RESEND_WINDOW - now
+        raise RateLimitedError(
+            f"This invitation was resent {limit} times in the last 24 hours, the most we send. "
+            f"You can send it again in {max(1, -(-int(retry_after.total_seconds()) // 3600))} "
+            "hours; the last link we sent still works until then.",
+            retry_after=int(retry_after.total_seconds()),
+            code="resend_limit",
+        )
+
+
 @transaction.atomic
 def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Invitation, str]:
-    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    """Send a fresh link (the old one stops working) and restart the expiry clock; at most
+    INVITATION_RESENDS_PER_DAY times in 24 hours per invitation."""
     _assert_may_grant(actor, invitation.role)
     invitation = lock_own(Invitation.objects.all(), agency=actor.agency, pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
@@ -197,6 +231,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Inv
             f"This invitation was already {invitation.get_status_display().lower()}.",
             code="invitation_closed",
         )
+    _refuse_past_resend_limit(invitation)
     raw, digest = new_token()
     invitation.token_hash = digest
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)

@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.context import current_request_id
 from apps.core.errors import ApplicationError
+from apps.core.ratelimit import RateLimitedError
 from apps.core.textinput import forbidden_character
 
 logger = logging.getLogger(__name__)
@@ -62,10 +63,13 @@ def exception_handler(exc, context):
             status=400,
         )
     if isinstance(exc, ApplicationError):
-        return Response(
+        refusal = Response(
             error_body(code=exc.code, message=exc.message, status_code=exc.status),
             status=exc.status,
         )
+        if isinstance(exc, RateLimitedError):
+            refusal["Retry-After"] = str(exc.retry_after)
+        return refusal
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

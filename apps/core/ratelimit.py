@@ -3,17 +3,36 @@ writes them: "10/h", "5/15m"; several with commas) counted per scope and identit
 booking attempts per client address or per email. django-ratelimit does the counting (one
 atomic increment per rate, fixed windows); this module names the two ways to ask it: `hit`
 for a view and `RateThrottle` for DRF, so that a page and an API sharing a scope share the
-count."""
+count. A service whose limit is counted elsewhere (in the audit trail) refuses with
+`RateLimitedError`."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
-from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
-from rest_framework.views import APIView
+
+from apps.core.errors import ApplicationError
+
+if TYPE_CHECKING:
+    # Not at run time: rest_framework.views reads the authentication classes when imported,
+    # and those (agencies.authentication) import services that raise RateLimitedError.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+
+class RateLimitedError(ApplicationError):
+    """A service's refusal because a limit is used up: 429, with the seconds until it allows
+    the action again (the API sends them as Retry-After)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, code: str = "throttled") -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(int(retry_after), 1)
 
 
 def _rates(rates: str) -> list[str]:
