@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Count
 
 from apps.core.tenancy import cross_agency
@@ -13,8 +12,7 @@ QUEUE_STATUSES = (Scan.Status.QUEUED, Scan.Status.RUNNING)
 
 def scan_queue_depth() -> dict[str, int]:
     """Scans waiting for a worker and scans being worked on, of every agency, by status."""
-    # One transaction, so a transaction-local tenant setting holds for the whole read.
-    with transaction.atomic(), cross_agency("metrics"):
+    with cross_agency("metrics"):
         counts: dict[str, int] = dict(
             Scan.objects.filter(status__in=QUEUE_STATUSES)
             .order_by()

@@ -13,6 +13,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
+from apps.core.tenancy import cross_agency
+from apps.ops.selectors import scan_queue_depth
 from apps.projects.models import Project
 from apps.scans.models import Scan
 from tests.factories import AgencyFactory, ClientFactory
@@ -199,6 +201,17 @@ def test_queue_depth_counts_queued_and_running_scans_of_every_agency(metrics_tok
     assert value(samples, "launchpad_scan_queue_depth", status="queued") == 2
     assert value(samples, "launchpad_scan_queue_depth", status="running") == 1
     assert ("launchpad_scan_queue_depth", (("status", "succeeded"),)) not in samples
+
+
+@pytest.mark.rls
+def test_queue_depth_spans_agencies_under_row_level_security(metrics_token):
+    """On PostgreSQL the scrape sees other agencies' scans only through cross_agency: the
+    request's own scope belongs to no agency."""
+    with cross_agency("test data"):
+        _scan(AgencyFactory(), Scan.Status.QUEUED)
+        _scan(AgencyFactory(), Scan.Status.QUEUED)
+    assert value(scrape(), "launchpad_scan_queue_depth", status="queued") == 2
+    assert scan_queue_depth() == {"queued": 2, "running": 0}
 
 
 @pytest.mark.redis
