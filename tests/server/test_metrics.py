@@ -20,15 +20,14 @@ from apps.agencies import services
 from apps.agencies.roles import Role
 from tests.factories import MembershipFactory
 from tests.server.conftest import (
-    BIN,
     ROOT,
     database_url,
     free_port,
-    http_ok,
     publishing_to_redis,
     start_worker,
     wait_until,
 )
+from tests.support.gunicorn import start_gunicorn
 from tests.support.server import SERVER_TEST_MARKS
 
 pytestmark = SERVER_TEST_MARKS
@@ -74,8 +73,6 @@ def value(samples, name, **labels) -> float:
 
 @pytest.fixture
 def gunicorn(processes, tmp_path):
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "metrics-test-" + "k" * 40,
@@ -85,7 +82,6 @@ def gunicorn(processes, tmp_path):
         "REDIS_URL": os.environ["REDIS_URL"],
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
-        "STATIC_ROOT": str(tmp_path / "static"),
         "METRICS_TOKEN": TOKEN,
         "PROMETHEUS_MULTIPROC_DIR": stale_directory(
             tmp_path / "metrics",
@@ -95,30 +91,7 @@ def gunicorn(processes, tmp_path):
             status="200",
         ),
     }
-    # As in the container image: hashed static files collected (the 404 page needs them).
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        timeout=300,
-    )
-    processes(
-        [
-            str(BIN / "gunicorn"),
-            "--config", "python:apps.ops.gunicorn_conf",
-            "config.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", "2",
-            "--access-logfile", "-",
-            "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s",
-        ],
-        env=env,
-        log=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: http_ok(base + "/healthz"), what="gunicorn to answer /healthz")
-    return base, log
+    return start_gunicorn(processes, tmp_path, env=env)
 
 
 def test_a_scrape_adds_up_the_requests_of_every_gunicorn_worker(gunicorn):
