@@ -569,6 +569,13 @@ def booking_convert(*, actor: Membership, booking: Booking) -> Project:
         raise ApplicationError(
             "This booking was cancelled, so it cannot become an engagement.", code="cancelled"
         )
+    if booking.status == Booking.Status.PENDING:
+        # Nobody has shown yet that the address is theirs: no client is made from it.
+        raise ApplicationError(
+            "This booking is awaiting the booker's confirmation by email; it can become an "
+            "engagement once they confirm it.",
+            code="pending",
+        )
     company, client = conversion_client(agency=actor.agency, booking=booking)
     client = client or client_create(actor=actor, name=company, status=Client.Status.PROSPECT)
     if (

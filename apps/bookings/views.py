@@ -160,7 +160,7 @@ class BookingDetailView(BookingMixin, TemplateView):
             can_convert=(
                 self.membership.can(C.MANAGE_ENGAGEMENTS)
                 and not booking.project_id
-                and booking.status != Booking.Status.CANCELLED
+                and booking.status not in (Booking.Status.CANCELLED, Booking.Status.PENDING)
             ),
         )
         return context

@@ -476,3 +476,12 @@ def test_racing_bookings_of_one_email_stay_within_the_open_limit(offer):
         thread.join()
     assert sorted(outcomes) == ["booked"] * 3 + ["refused"] * 5
     assert Booking.objects.filter(booker_email="racer@example.test").count() == 3
+
+
+def test_a_hold_cannot_become_a_client_before_the_booker_confirms(offer, confirming, owner):
+    from apps.clients.models import Client as ClientCompany
+
+    held = service_book(offer, slot(0))
+    with pytest.raises(services.ApplicationError, match="awaiting the booker's confirmation"):
+        services.booking_convert(actor=owner, booking=held)
+    assert not ClientCompany.objects.exists()
