@@ -485,3 +485,14 @@ def test_a_hold_cannot_become_a_client_before_the_booker_confirms(offer, confirm
     with pytest.raises(services.ApplicationError, match="awaiting the booker's confirmation"):
         services.booking_convert(actor=owner, booking=held)
     assert not ClientCompany.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "eyJiIjoiMSJ9:1abc:forged"])
+def test_a_forged_confirmation_link_is_refused_and_changes_nothing(offer, confirming, token):
+    held = service_book(offer, slot(0))
+    url = reverse("booking_confirm", args=[token, confirm_code(held)])
+    for method in (Client().get, Client().post):
+        response = method(url)
+        assert response.status_code == 400
+        assert "This link cannot be used" in response.content.decode()
+    assert Booking.objects.get().status == Booking.Status.PENDING
