@@ -26,6 +26,7 @@ from apps.bookings.models import Booking, BookingEvent, ConsultationType
 from apps.bookings.services import IDEMPOTENCY_KEY_PATTERN, Booker
 from apps.bookings.slots import local_days_in_utc
 from apps.bookings.tokens import manage_token
+from apps.core.api import InputSerializer
 from apps.core.forms import AgencySerializer
 from apps.core.validators import InputDateField, InputDateTimeField
 from apps.projects.profile import Framework, Platform
@@ -151,7 +152,7 @@ class PublicOfferSerializer(serializers.ModelSerializer):
 # --- slots ------------------------------------------------------------------------------------
 
 
-class SlotQuerySerializer(serializers.Serializer):
+class SlotQuerySerializer(InputSerializer):
     """The booker's local days `from`..`to` (at most 62) in the zone `tz`."""
 
     to = InputDateField(help_text="The last day, YYYY-MM-DD, in `tz`.")
@@ -199,7 +200,7 @@ class SlotListingSerializer(serializers.Serializer):
 # --- bookings: agency side --------------------------------------------------------------------
 
 
-class ZoneQuerySerializer(serializers.Serializer):
+class ZoneQuerySerializer(InputSerializer):
     tz = TimeZoneField(
         required=False, default="UTC", help_text="Show times in this zone (default UTC)."
     )
@@ -305,14 +306,14 @@ class BookingDetailSerializer(BookingSerializer):
         read_only_fields = fields
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(InputSerializer):
     reason = serializers.CharField(
         max_length=limits.REASON_MAX_LENGTH,
         help_text="Why: sent to the other side with the cancellation.",
     )
 
 
-class RescheduleSerializer(serializers.Serializer):
+class RescheduleSerializer(InputSerializer):
     start = OffsetDateTimeField(help_text="The new start, ISO 8601 with its UTC offset.")
     reason = serializers.CharField(
         max_length=limits.REASON_MAX_LENGTH, required=False, allow_blank=True, default=""

@@ -105,6 +105,8 @@ class ProjectItemDetailSerializer(_ItemFieldsSerializer):
 class MemberOrMeField(serializers.PrimaryKeyRelatedField):
     """A membership id of the agency, or "me" for the member asking."""
 
+    uuid_aliases = ("me",)  # core.api.StrictInputMixin takes it in place of an id
+
     def to_internal_value(self, data):
         if data == "me":
             return self.context["membership"]

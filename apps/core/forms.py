@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Model
 from rest_framework import serializers
 
+from apps.core.api import InputSerializer
 from apps.core.models import TenantQuerySet
 
 
@@ -39,9 +40,10 @@ class AgencyForm(forms.Form):
                 field.queryset = _narrow(field.queryset, agency)
 
 
-class AgencySerializer(serializers.Serializer):
+class AgencySerializer(InputSerializer):
     """The API's counterpart of AgencyForm. Without an `agency` in its context (as when the
-    schema generator builds it) every choice is empty: it fails closed."""
+    schema generator builds it) every choice is empty: it fails closed. Input, so its values
+    are of the types the schema says (core.api.InputSerializer)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.agencies.serializers import UserSummarySerializer
+from apps.core.api import InputSerializer
 from apps.scans.engine.registry import CATEGORY_ORDER
 from apps.scans.models import Scan, ScanFinding
 from apps.scans.report import (
@@ -226,7 +227,7 @@ class ScanDiffSerializer(serializers.Serializer):
 # --- Input ------------------------------------------------------------------------------------
 
 
-class ScanRequestSerializer(serializers.Serializer):
+class ScanRequestSerializer(InputSerializer):
     repository_url = serializers.CharField(
         max_length=500,
         required=False,
@@ -243,7 +244,7 @@ class ScanRequestSerializer(serializers.Serializer):
     )
 
 
-class FindingFilterSerializer(serializers.Serializer):
+class FindingFilterSerializer(InputSerializer):
     """The findings list's query parameters. A value it does not know is a 400."""
 
     severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, required=False)

@@ -379,7 +379,7 @@ API_TOKEN_FAILURES_PER_MINUTE = env.int("API_TOKEN_FAILURES_PER_MINUTE", default
 # many years from today a date from outside (API, forms, page links) may lie, either way.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=16)
-INPUT_DATE_RANGE_YEARS = env.int("INPUT_DATE_RANGE_YEARS", default=20)
+INPUT_DATE_RANGE_YEARS = env.int("INPUT_DATE_RANGE_YEARS", default=100)
 
 # --- Abuse limits (apps.core.ratelimit; docs/security.md, "Abuse limits") ---------------
 # Rates are "N/period" as allauth writes them ("10/h", "5/15m"; several with commas).
