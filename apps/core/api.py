@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -13,6 +14,7 @@ from django.http import Http404
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.context import current_request_id
@@ -100,6 +102,99 @@ def exception_handler(exc, context):
             status_code=response.status_code,
         )
     return response
+
+
+# --- input types ------------------------------------------------------------------------------
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def _json_type(field: serializers.Field) -> tuple[tuple[type, ...], str] | None:
+    """The JSON types a writable field takes, as the schema declares them, and their name."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,), "true or false"
+    if isinstance(field, serializers.IntegerField):
+        return (int,), "a whole number"
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        return (int, float), "a number"
+    if isinstance(field, serializers.ListField | serializers.MultipleChoiceField):
+        return (list,), "a list"
+    textual = (
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.DateField,
+        serializers.DateTimeField,
+        serializers.UUIDField,
+        serializers.RelatedField,
+    )
+    if isinstance(field, textual):
+        return (str,), "a string"
+    return None
+
+
+def _is_uuid_field(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.UUIDField) or isinstance(
+        getattr(field, "pk_field", None), serializers.UUIDField
+    )
+
+
+def _type_error(field: serializers.Field, value: Any, *, from_json: bool) -> str | None:
+    if value is None and field.allow_null:
+        return None
+    expected = _json_type(field) if from_json else None
+    if expected is not None:
+        types, name = expected
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+            return f"Give {name}."
+    # DRF alone also takes 32 bare hex digits, braces and urn:uuid: forms. A field may name
+    # words it takes instead of an id (`uuid_aliases`: "me" for the member asking).
+    if (
+        isinstance(value, str)
+        and _is_uuid_field(field)
+        and not _UUID.fullmatch(value)
+        and value not in getattr(field, "uuid_aliases", ())
+    ):
+        return "Must be a valid UUID, as in 852f9e4f-035d-4410-9587-4ee12b4c7274."
+    if from_json and isinstance(field, serializers.ListField) and isinstance(value, list):
+        for item in value:
+            problem = _type_error(field.child, item, from_json=True)
+            if problem:
+                return f"Each item: {problem[0].lower()}{problem[1:]}"
+    return None
+
+
+class StrictInputMixin:
+    """For input serializers: a value of another JSON type than the field's is refused (DRF
+    alone turns 5 into "5" for a text field and "yes" into True), and ids must be UUIDs written
+    as such: the API takes what its schema says, nothing looser. Query strings, where every
+    value is text, get the id check only."""
+
+    fields: Any  # the serializer's, which this mixin joins
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):  # a JSON list or scalar: DRF's own error says so
+            return super().to_internal_value(data)  # type: ignore[misc]
+        from_json = not html.is_html_input(data)
+        errors: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if field.read_only or name not in data:
+                continue
+            value = data[name] if from_json else data.get(name)
+            problem = _type_error(field, value, from_json=from_json)
+            if problem:
+                errors[name] = [problem]
+        try:
+            values = super().to_internal_value(data)  # type: ignore[misc]
+        except exceptions.ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            raise exceptions.ValidationError({**detail, **errors}) from None
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return values
+
+
+class InputSerializer(StrictInputMixin, serializers.Serializer):
+    """The base of every serializer reading a request body or query string."""
 
 
 # --- pagination -------------------------------------------------------------------------------

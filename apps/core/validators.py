@@ -1,6 +1,6 @@
 """Dates from outside (API bodies and filters, forms, page query strings) must lie within
 `INPUT_DATE_RANGE_YEARS` of today: one check for every door, so that a year-9999 day never
-reaches date arithmetic (which overflows into a 500) and a typo'd year 2206 is caught.
+reaches date arithmetic (which overflows into a 500) and a mistyped year 2206 is caught.
 
 `validate_date_in_range` is the validator for forms and serializers; `InputDateField` and
 `InputDateTimeField` are the API's fields (strict ISO 8601, as the schema says, and in range);

@@ -83,21 +83,6 @@ def processes():
             proc.wait(timeout=5)
 
 
-def start_gunicorn(processes, *, env: dict[str, str], log: Path, args: tuple[str, ...] = ()) -> str:
-    """gunicorn serving config.wsgi on a free port with two workers (and `args`); returns its
-    base URL once /healthz answers."""
-    port = free_port()
-    processes(
-        [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", *args],
-        env=env,
-        log=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: http_ok(base + "/healthz"), what="gunicorn to answer /healthz")
-    return base
-
-
 def start_worker(processes, *, queue: str, env: dict[str, str], log: Path) -> subprocess.Popen:
     """A Celery worker on `queue` alone (so runs never take each other's messages), one task at
     a time; returns once it says it is ready."""
