@@ -1,0 +1,213 @@
+"""The live API against its own OpenAPI document: schemathesis drives every operation, with
+`--checks all`, through a real gunicorn on the test database, once per tenant with that
+agency's bearer token and its own objects. Any 5xx or any answer the schema does not
+describe fails the test; schemathesis' summary is printed either way, so it lands in the
+CI log.
+
+A bounded run (examples per operation, `SCHEMATHESIS_MAX_EXAMPLES`, default 12) and a fixed
+seed (`SCHEMATHESIS_SEED`) keep it to a few minutes and repeatable; change the seed locally to
+explore further."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings
+
+from apps.agencies import services as agency_services
+from apps.agencies.roles import Role
+from apps.bookings.models import Booking, ConsultationType
+from apps.bookings.tokens import manage_token
+from tests.factories import AgencyFactory, MembershipFactory
+from tests.server.conftest import BIN, database_url
+from tests.support.gunicorn import start_gunicorn
+from tests.support.server import SERVER_TEST_MARKS
+from tests.support.tenants import tenant_objects
+
+pytestmark = SERVER_TEST_MARKS
+
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12"))
+SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20260310"))
+# Generous: the run is bounded by examples, this only stops a hung server from hanging CI.
+RUN_TIMEOUT = 900
+
+
+@pytest.fixture
+def api_server(processes, tmp_path):
+    """gunicorn with the production settings on the test database. Throttles and abuse limits
+    are lifted (a fuzzer is one client sending thousands of requests; the limits have tests of
+    their own) and tasks go to an in-memory broker, so nothing queued here runs or reaches the
+    shared Redis."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        # The test's own key: the manage links signed here must verify there.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "CELERY_BROKER_URL": "memory://",
+        "EMAIL_URL": "dummymail://",
+        "API_THROTTLE_ANON": "1000000/min",
+        "API_THROTTLE_USER": "1000000/min",
+        "API_TOKEN_FAILURES_PER_MINUTE": "1000000",
+        "BOOKING_RATE_PER_IP": "1000000/m",
+        "BOOKING_RATE_PER_EMAIL": "1000000/m",
+        "BOOKING_MAX_OPEN_PER_EMAIL": "1000000",
+        "INVITATION_RESENDS_PER_DAY": "1000000",
+        "ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
+        "LOG_LEVEL": "WARNING",
+        "LOG_FORMAT": "text",
+    }
+    return start_gunicorn(processes, tmp_path, env=env)
+
+
+def _tenant(slug: str) -> dict[str, str]:
+    """An agency with one object of every kind, its owner's bearer token, and the public
+    names (agency and offer slugs, a booking's manage token) the booking API takes."""
+    agency = AgencyFactory(slug=slug)
+    owner = MembershipFactory(agency=agency, role=Role.OWNER)
+    objects = tenant_objects(agency, owner, viewer=owner)
+    _, raw = agency_services.api_token_create(actor=owner, name="schemathesis", expires_in_days=1)
+    offer = ConsultationType.objects.get(pk=objects["offer_id"])
+    booking = Booking.objects.get(pk=objects["booking_id"])
+    return {
+        **objects,
+        "token": raw,
+        "public_agency": agency.slug,
+        "public_offer": offer.slug,
+        "manage_token": manage_token(booking),
+    }
+
+
+# What a schema cannot say: that an id exists in this agency, that a time is free, that an
+# invitation is still open, a cursor one we gave, a date within INPUT_DATE_RANGE_YEARS. The
+# API refuses such requests with 400 and a code naming the rule, as every operation
+# documents; schemathesis' positive-data check is told so. Every other check keeps its
+# defaults, and a 5xx fails whatever the check.
+CHECKS = """
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
+"""
+
+
+def _config(tenant: dict[str, str]) -> str:
+    """schemathesis.toml: the tenant's own objects for every path parameter, so operations
+    reach real rows (other ids only ever answer 404, which tests/test_isolation.py covers)."""
+    path = {
+        "agency_slug": tenant["agency_slug"],
+        "member_id": tenant["member_id"],
+        "invitation_id": tenant["invitation_id"],
+        "client_id": tenant["client_id"],
+        "project_id": tenant["project_id"],
+        "assignment_id": tenant["assignment_id"],
+        "item_id": tenant["item_id"],
+        "scan_id": tenant["scan_id"],
+        "offer_id": tenant["offer_id"],
+        "booking_id": tenant["booking_id"],
+        "agency": tenant["public_agency"],
+        "offer": tenant["public_offer"],
+        "token": tenant["manage_token"],
+    }
+    lines = ["[parameters]"] + [f'"path.{name}" = "{value}"' for name, value in path.items()]
+    return "\n".join(lines) + "\n" + CHECKS
+
+
+def _run_schemathesis(base: str, tenant: dict[str, str], workdir) -> subprocess.CompletedProcess:
+    config = workdir / "schemathesis.toml"
+    config.write_text(_config(tenant))
+    return subprocess.run(
+        [
+            str(BIN / "schemathesis"), "--config-file", str(config), "--no-color",
+            "run", f"{base}/api/schema/",
+            "--checks", "all",
+            "--header", f"Authorization: Bearer {tenant['token']}",
+            "--max-examples", str(MAX_EXAMPLES),
+            "--seed", str(SEED),
+            "--workers", "2",
+            "--generation-database", "none",
+            "--request-timeout", "30",
+            "--continue-on-failure",
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )  # fmt: skip
+
+
+_FAILURE = re.compile(r"❌ ST(\d+) [^:\n]+: (\d+)")
+_GENERATED = re.compile(r"(\d+) generated")
+
+
+def tally(output: str) -> str:
+    """One line from schemathesis' summary: cases run, server errors (ST101), schema
+    violations (the other response checks, ST1xx) and any other failure (ST2xx, ST3xx)."""
+    counts = {"server errors": 0, "schema violations": 0, "other failures": 0}
+    for code, count in _FAILURE.findall(output):
+        kind = "server errors" if code == "101" else "schema violations"
+        counts["other failures" if not code.startswith("1") else kind] += int(count)
+    cases = _GENERATED.search(output)
+    parts = [f"{count} {kind}" for kind, count in counts.items()]
+    return f"{cases.group(1) if cases else '?'} test cases, " + ", ".join(parts)
+
+
+@pytest.mark.timeout(RUN_TIMEOUT * 2)
+def test_every_operation_answers_as_its_schema_says_for_both_tenants(
+    api_server, catalog, tmp_path, capsys
+):
+    base, log = api_server
+    tenants = {slug: _tenant(slug) for slug in ("alpha-agency", "beta-agency")}
+    outcomes = {}
+    for slug, tenant in tenants.items():
+        workdir = tmp_path / slug
+        workdir.mkdir()
+        result = _run_schemathesis(base, tenant, workdir)
+        outcomes[slug] = result.returncode
+        # The summary belongs in the CI log whatever the outcome.
+        with capsys.disabled():
+            sys.stdout.write(f"\n===== schemathesis, {slug}'s token =====\n{result.stdout}\n")
+            if result.stderr:
+                sys.stdout.write(result.stderr)
+            sys.stdout.write(f"schemathesis, {slug}'s token: {tally(result.stdout)}\n")
+    server_errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+    assert outcomes == dict.fromkeys(tenants, 0), (
+        f"schemathesis found failures (exit codes {outcomes}); see its summary above"
+    )
+    assert not server_errors, log.read_text()[-5000:]
+
+
+def test_the_config_names_every_path_parameter_of_the_schema(db):
+    """Every path parameter the schema declares has a value here: a new one would otherwise
+    be fuzzed with random ids and only ever reach 404."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    declared = {
+        parameter["name"]
+        for item in schema["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    }
+    fake = dict.fromkeys(
+        [
+            "agency_slug", "member_id", "invitation_id", "client_id", "project_id",
+            "assignment_id", "item_id", "scan_id", "offer_id", "booking_id", "public_agency",
+            "public_offer", "manage_token",
+        ],
+        "x",
+    )  # fmt: skip
+    configured = {
+        line.split('"')[1].removeprefix("path.")
+        for line in _config(fake).splitlines()
+        if line.startswith('"path.')
+    }
+    assert declared <= configured, declared - configured
