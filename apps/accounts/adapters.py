@@ -7,7 +7,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from apps.accounts.models import User
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.core import crypto
+from apps.core.middleware import client_ip
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -63,6 +64,15 @@ class AccountAdapter(DefaultAccountAdapter):
             changes={"reason": "bad_credentials"},
         )
 
+    def get_client_ip(self, request) -> str:
+        """The address allauth's limits count: ours (apps.core.middleware.client_ip), which
+        trusts exactly NUM_PROXIES forwarded hops and falls back to the connection's address
+        when a request brings fewer, where allauth raised ImproperlyConfigured (a 500)."""
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
     def set_password(self, user, password) -> None:
         super().set_password(user, password)
         audit_record(verb=Verb.PASSWORD_CHANGED, actor=user)
@@ -91,6 +101,7 @@ _MFA_CHANGES = {
 
 def audit_account_change(*, template_prefix: str, user, context: dict[str, Any]) -> None:
     """Record two-factor enrolment and removal and email changes, as allauth reports them."""
+
     if template_prefix in _MFA_CHANGES:
         verb, method = _MFA_CHANGES[template_prefix]
         audit_record(verb=verb, actor=user, changes={"method": method})

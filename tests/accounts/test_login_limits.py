@@ -93,3 +93,18 @@ def test_the_account_limit_keeps_the_right_password_out_only_for_its_window(monk
     clock.now += ACCOUNT_WINDOW - ACCOUNT_FAILURES * 10 + 1
     response = _sign_in(elsewhere, victim.email, PASSWORD)
     assert _signed_in(elsewhere), response.content.decode()[:500]
+
+
+@pytest.mark.parametrize("forwarded", [None, "", "198.51.100.7"])
+def test_a_shorter_forwarded_chain_than_the_proxy_count_is_no_error(settings, forwarded):
+    """With NUM_PROXIES=2, a request that reaches the app with fewer X-Forwarded-For entries
+    (sent straight to it, or forged) made allauth refuse the sign-in form with an error page;
+    its address is then the connection's own, as everywhere else."""
+    settings.NUM_PROXIES = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    headers = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    client = Client(**headers)
+    page = client.get(reverse("account_login"))
+    assert page.status_code == 200
+    response = _sign_in(client, "nobody@example.test", "wrong-password")
+    assert response.status_code == 200
+    assert "not correct" in response.content.decode()

@@ -77,6 +77,27 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
     }
 
 
+def api_tenant(slug: str) -> dict[str, str]:
+    """An agency at `slug` whose owner sees one object of every kind (tenant_objects), with
+    every URL kwarg the API's routes take: the public booking API's too (`agency` and
+    `offer` slugs, `token` the booking's manage link), and `bearer`, the owner's API token."""
+    from apps.bookings.models import Booking, ConsultationType
+    from apps.bookings.tokens import manage_token
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(slug=slug)
+    owner = MembershipFactory(agency=agency, role=Role.OWNER)
+    objects = tenant_objects(agency, owner, viewer=owner)
+    _, raw = services.api_token_create(actor=owner, name="api tests", expires_in_days=1)
+    return {
+        **objects,
+        "agency": agency.slug,
+        "offer": ConsultationType.objects.get(pk=objects["offer_id"]).slug,
+        "token": manage_token(Booking.objects.get(pk=objects["booking_id"])),
+        "bearer": raw,
+    }
+
+
 def _finished_scan(project):
     """A succeeded scan of the engagement with one finding, written directly: no clone."""
     from django.utils import timezone
