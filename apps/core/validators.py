@@ -10,7 +10,9 @@ reaches date arithmetic (which overflows into a 500) and a mistyped year 2206 is
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +20,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.core.errors import ApplicationError
+
+Moment = TypeVar("Moment", bound=date)  # a date, or a datetime (which is one)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAYS_PER_YEAR = 365.25
@@ -73,25 +77,23 @@ class InputDateTimeField(serializers.DateTimeField):
         self.validators.append(validate_date_in_range)
 
 
+def _from_query(value: str | None, parse: Callable[[str], Moment]) -> Moment | None:
+    try:
+        parsed = parse(value) if value else None
+    except ValueError:
+        return None
+    if parsed is not None and (message := date_range_refusal(parsed)):
+        raise ApplicationError(message, code="date_out_of_range")
+    return parsed
+
+
 def day_from_query(value: str | None) -> date | None:
     """A day from a page's query string. Absent or malformed: None, as if not given (links
     are hand-edited; the page then shows its default). Out of range: a 400 page saying so."""
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if day is not None and (message := date_range_refusal(day)):
-        raise ApplicationError(message, code="date_out_of_range")
-    return day
+    return _from_query(value, date.fromisoformat)
 
 
 def instant_from_query(value: str | None) -> datetime | None:
     """A date and time (ISO 8601) from a page's query string or a hidden form field, as
     `day_from_query` reads a day."""
-    try:
-        instant = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if instant is not None and (message := date_range_refusal(instant)):
-        raise ApplicationError(message, code="date_out_of_range")
-    return instant
+    return _from_query(value, datetime.fromisoformat)

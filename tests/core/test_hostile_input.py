@@ -17,17 +17,13 @@ from django.test import Client
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.agencies import services
-from apps.agencies.roles import Role
-from apps.bookings.models import Booking, ConsultationType
+from apps.bookings.models import Booking
 from apps.bookings.public.forms import PublicBookingForm
-from apps.bookings.tokens import manage_token
 from apps.core.validators import date_bounds
 from apps.projects.forms import ProjectForm
-from tests.factories import AgencyFactory, MembershipFactory
 from tests.support.api import assert_error, bearer
 from tests.support.routes import all_routes
-from tests.support.tenants import tenant_objects
+from tests.support.tenants import api_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -55,20 +51,7 @@ def everything() -> str:
 
 @pytest.fixture
 def world(catalog):
-    """One agency with an object of every kind, its owner's token, and the public names."""
-    agency = AgencyFactory(slug="alpha")
-    owner = MembershipFactory(agency=agency, role=Role.OWNER)
-    objects = tenant_objects(agency, owner, viewer=owner)
-    _, raw = services.api_token_create(actor=owner, name="t", expires_in_days=1)
-    offer = ConsultationType.objects.get(pk=objects["offer_id"])
-    booking = Booking.objects.get(pk=objects["booking_id"])
-    values = {
-        **objects,
-        "agency": agency.slug,
-        "offer": offer.slug,
-        "token": manage_token(booking),
-    }
-    return {"values": values, "raw": raw, "owner": owner, "offer": offer, "booking": booking}
+    return api_tenant("alpha")
 
 
 def _operations_with_a_body() -> set[tuple[str, str]]:
@@ -100,8 +83,8 @@ def _send(client: Client, method: str, url: str, body: str, **extra):
 def test_json_nested_2000_deep_is_a_400_on_every_write_operation(world):
     """Every write that takes a body refuses it, and changes nothing; one that takes none
     (resending an invitation) ignores it. None answers 5xx."""
-    client = bearer(world["raw"])
-    routes = list(_write_routes(world["values"]))
+    client = bearer(world["bearer"])
+    routes = list(_write_routes(world))
     assert len(routes) >= 16, routes  # the walker found the writes (guards a vacuous pass)
     with_body = _operations_with_a_body()
     taking = [r for r in routes if (_CONVERTER.sub(r"{\1}", "/" + r[2].route), r[0]) in with_body]
@@ -120,8 +103,8 @@ def test_json_nested_2000_deep_is_a_400_on_every_write_operation(world):
 
 def test_json_just_within_the_depth_limit_still_parses(world, settings):
     settings.API_MAX_JSON_DEPTH = 3
-    url = f"/api/v1/agencies/alpha/clients/{world['values']['client_id']}/"
-    client = bearer(world["raw"])
+    url = f"/api/v1/agencies/alpha/clients/{world['client_id']}/"
+    client = bearer(world["bearer"])
     nested = {"notes": "x", "extra": [[{"a": 1}]]}  # depth 4: refused
     assert_error(client.patch(url, nested, content_type="application/json"), 400, "too_deep")
     fine = {"notes": "within", "extra": [{"a": 1}]}  # depth 3: read, unknown key ignored
@@ -130,9 +113,9 @@ def test_json_just_within_the_depth_limit_still_parses(world, settings):
 
 def test_brackets_inside_strings_do_not_count_as_depth(world, settings):
     settings.API_MAX_JSON_DEPTH = 2
-    url = f"/api/v1/agencies/alpha/clients/{world['values']['client_id']}/"
+    url = f"/api/v1/agencies/alpha/clients/{world['client_id']}/"
     body = {"notes": '[[[[{{{{ \\" ]]]]'}
-    response = bearer(world["raw"]).patch(url, body, content_type="application/json")
+    response = bearer(world["bearer"]).patch(url, body, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["notes"] == body["notes"]
 
@@ -146,26 +129,25 @@ def test_brackets_inside_strings_do_not_count_as_depth(world, settings):
     ],
 )
 def test_unpaired_surrogates_and_nul_in_a_json_body_are_a_400(world, body, where):
-    url = f"/api/v1/agencies/alpha/members/{world['values']['member_id']}/"
+    url = f"/api/v1/agencies/alpha/members/{world['member_id']}/"
     before = everything()
-    response = _send(bearer(world["raw"]), "patch", url, body)
+    response = _send(bearer(world["bearer"]), "patch", url, body)
     error = assert_error(response, 400, "invalid_text")
     assert where in error["message"]
     assert everything() == before
 
 
 def test_a_surrogate_deep_in_a_list_is_named_with_its_place(world):
-    url = f"/api/v1/agencies/alpha/projects/{world['values']['project_id']}/"
+    url = f"/api/v1/agencies/alpha/projects/{world['project_id']}/"
     body = '{"stack": ["React", "Supa\\ud83dbase"]}'
     before = everything()
-    error = assert_error(_send(bearer(world["raw"]), "patch", url, body), 400, "invalid_text")
+    error = assert_error(_send(bearer(world["bearer"]), "patch", url, body), 400, "invalid_text")
     assert "stack[1]" in error["message"]
     assert everything() == before
 
 
 def test_the_anonymous_booking_api_refuses_the_same(world):
-    offer = world["offer"]
-    url = f"/api/v1/book/alpha/{offer.slug}/bookings/"
+    url = f"/api/v1/book/alpha/{world['offer']}/bookings/"
     body = '{"name": "\\ud800", "email": "a@b.test"}'
     before = everything()
     assert_error(_send(Client(), "post", url, body), 400, "invalid_text")
@@ -175,10 +157,10 @@ def test_the_anonymous_booking_api_refuses_the_same(world):
 
 def test_a_body_over_the_size_limit_is_a_400(world, settings):
     settings.API_MAX_BODY_BYTES = 200
-    url = f"/api/v1/agencies/alpha/clients/{world['values']['client_id']}/"
+    url = f"/api/v1/agencies/alpha/clients/{world['client_id']}/"
     before = everything()
     body = json.dumps({"notes": "x" * 300})
-    error = assert_error(_send(bearer(world["raw"]), "patch", url, body), 400, "body_too_large")
+    error = assert_error(_send(bearer(world["bearer"]), "patch", url, body), 400, "body_too_large")
     assert "200 bytes" in error["message"]
     assert everything() == before
 
@@ -188,47 +170,46 @@ def test_a_body_over_the_size_limit_is_a_400(world, settings):
     [b'{"notes": "\xff\xfe"}', b'{"notes": NaN}', b'{"notes": "unterminated', b"\xef\xbb"],
 )
 def test_bodies_that_are_not_json_in_utf8_are_a_400(world, raw):
-    url = f"/api/v1/agencies/alpha/clients/{world['values']['client_id']}/"
+    url = f"/api/v1/agencies/alpha/clients/{world['client_id']}/"
     before = everything()
-    assert_error(_send(bearer(world["raw"]), "patch", url, raw), 400, "parse_error")
+    assert_error(_send(bearer(world["bearer"]), "patch", url, raw), 400, "parse_error")
     assert everything() == before
 
 
 def test_form_and_multipart_bodies_are_refused_with_415(world):
-    url = f"/api/v1/agencies/alpha/clients/{world['values']['client_id']}/"
-    client = bearer(world["raw"])
+    url = f"/api/v1/agencies/alpha/clients/{world['client_id']}/"
+    client = bearer(world["bearer"])
     before = everything()
     form = client.patch(url, "notes=x", content_type="application/x-www-form-urlencoded")
     assert_error(form, 415, "unsupported_media_type")
     multipart = client.post("/api/v1/agencies/alpha/clients/", {"name": "Via multipart"})
     assert_error(multipart, 415, "unsupported_media_type")
-    public = Client().post(f"/api/v1/book/alpha/{world['offer'].slug}/bookings/", {"name": "x"})
+    public = Client().post(f"/api/v1/book/alpha/{world['offer']}/bookings/", {"name": "x"})
     assert_error(public, 415, "unsupported_media_type")
     assert everything() == before
 
 
 def test_nul_in_a_query_string_is_a_400_on_the_api_and_on_pages(world):
-    client = bearer(world["raw"])
+    client = bearer(world["bearer"])
     error = assert_error(client.get("/api/v1/agencies/alpha/members/?search=a%00b"), 400)
     assert error["code"] == "invalid_text"
     assert "search" in error["message"]
-    page = Client().get(f"/book/alpha/{world['offer'].slug}/?tz=UTC%00")
+    page = Client().get(f"/book/alpha/{world['offer']}/?tz=UTC%00")
     assert page.status_code == 400
     assert "NUL" in page.content.decode()
 
 
 def test_nul_in_a_path_is_a_400(world):
-    token = world["values"]["token"]
+    token = world["token"]
     assert Client().get(f"/book/manage/{token}%00/").status_code == 400
     api = Client().get(f"/api/v1/book/manage/{token}%00/")
     assert_error(api, 400, "invalid_text")
 
 
 def test_nul_in_a_form_post_is_a_400_and_books_nothing(world):
-    offer = world["offer"]
     before = Booking.objects.count()
     response = Client().post(
-        f"/book/alpha/{offer.slug}/",
+        f"/book/alpha/{world['offer']}/",
         {"name": "Pat\x00", "email": "pat@x.test", "consent": "on"},
     )
     assert response.status_code == 400
@@ -240,7 +221,7 @@ def test_nul_in_a_form_post_is_a_400_and_books_nothing(world):
 def test_a_charset_other_than_utf8_is_a_400(world, charset):
     """Django decodes query strings and forms with the declared charset: unicode_escape turned
     `\\ud800` into a surrogate, which the first page echoing it could not encode."""
-    client = bearer(world["raw"])
+    client = bearer(world["bearer"])
     response = client.get(
         "/api/v1/agencies/alpha/clients/?search=%5Cud800",
         CONTENT_TYPE=f"text/plain; charset={charset}",
@@ -290,7 +271,7 @@ def test_the_wsgi_application_passes_other_requests_on(world):
 
 
 def test_a_year_9999_day_is_a_400_on_the_public_slots_api(world):
-    url = f"/api/v1/book/alpha/{world['offer'].slug}/slots/?from={FAR}&to=9999-12-31"
+    url = f"/api/v1/book/alpha/{world['offer']}/slots/?from={FAR}&to=9999-12-31"
     error = assert_error(Client().get(url), 400, "invalid", field="from")
     assert "too far from today" in str(error["fields"])
 
@@ -298,13 +279,13 @@ def test_a_year_9999_day_is_a_400_on_the_public_slots_api(world):
 @pytest.mark.parametrize("query", [f"start={FAR_INSTANT}", "start=0001-01-01T00:00:00%2B01:00",
                                    f"from={FAR}", f"day={FAR}"])  # fmt: skip
 def test_a_year_9999_date_is_a_400_on_the_public_booking_page(world, query):
-    response = Client().get(f"/book/alpha/{world['offer'].slug}/?{query.replace('+', '%2B')}")
+    response = Client().get(f"/book/alpha/{world['offer']}/?{query.replace('+', '%2B')}")
     assert response.status_code == 400
     assert "too far from today" in response.content.decode()
 
 
 def test_a_year_9999_start_is_a_400_on_the_manage_page(world):
-    token = world["values"]["token"]
+    token = world["token"]
     page = Client().get(f"/book/manage/{token}/?start={FAR_INSTANT.replace('+', '%2B')}")
     assert page.status_code == 400
     assert "too far from today" in page.content.decode()
@@ -313,12 +294,12 @@ def test_a_year_9999_start_is_a_400_on_the_manage_page(world):
 
 
 def test_a_year_9999_start_books_nothing_through_the_api(world):
-    url = f"/api/v1/book/alpha/{world['offer'].slug}/bookings/"
+    url = f"/api/v1/book/alpha/{world['offer']}/bookings/"
     body = {"start": FAR_INSTANT, "time_zone": "UTC", "name": "Pat", "email": "p@x.test",
             "consent": True}  # fmt: skip
     before = everything()
     assert_error(_send(Client(), "post", url, json.dumps(body)), 400, field="start")
-    token = world["values"]["token"]
+    token = world["token"]
     moved = _send(Client(), "post", f"/api/v1/book/manage/{token}/reschedule/",
                   json.dumps({"start": FAR_INSTANT}))  # fmt: skip
     assert_error(moved, 400, field="start")
@@ -338,7 +319,7 @@ def test_a_year_9999_start_books_nothing_through_the_api(world):
     ],
 )
 def test_dates_far_away_or_malformed_are_a_400_in_agency_api_filters(world, url, field):
-    response = bearer(world["raw"]).get(url.format(**world["values"]))
+    response = bearer(world["bearer"]).get(url.format(**world))
     assert_error(response, 400, "invalid", field=field)
 
 
@@ -350,12 +331,12 @@ def test_dates_far_away_or_malformed_are_a_400_in_agency_api_filters(world, url,
     ],
 )
 def test_dates_far_away_in_agency_api_bodies_are_a_400(world, url_name, body, field):
-    values = world["values"]
+    values = world
     url = f"/api/v1/agencies/alpha/projects/{values['project_id']}/"
     if url_name == "item":
         url += f"items/{values['item_id']}/"
     before = everything()
-    response = bearer(world["raw"]).patch(url, body, content_type="application/json")
+    response = bearer(world["bearer"]).patch(url, body, content_type="application/json")
     assert_error(response, 400, "invalid", field=field)
     assert everything() == before
 

@@ -8,11 +8,8 @@ from __future__ import annotations
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.agencies import services
-from apps.agencies.roles import Role
-from tests.factories import AgencyFactory, MembershipFactory
 from tests.support.api import assert_error, bearer
-from tests.support.tenants import tenant_objects
+from tests.support.tenants import api_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -105,11 +102,8 @@ def test_the_invitation_withdrawal_answers_200_with_the_invitation(schema):
 
 @pytest.fixture
 def world(catalog):
-    agency = AgencyFactory(slug="alpha")
-    owner = MembershipFactory(agency=agency, role=Role.OWNER)
-    objects = tenant_objects(agency, owner, viewer=owner)
-    _, raw = services.api_token_create(actor=owner, name="t", expires_in_days=1)
-    return {"objects": objects, "client": bearer(raw)}
+    tenant = api_tenant("alpha")
+    return {"objects": tenant, "client": bearer(tenant["bearer"])}
 
 
 @pytest.mark.parametrize(
