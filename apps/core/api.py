@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils import html
@@ -245,6 +245,10 @@ class OldestFirstCursorPagination(CreatedCursorPagination):
 
 
 if TYPE_CHECKING:
+    # Only for the type checker: importing generics here at run time would make DRF's
+    # settings import this module while it is half loaded (DEFAULT_PAGINATION_CLASS).
+    from rest_framework import generics
+
     _ListView = generics.GenericAPIView
 else:
     _ListView = object  # a mixin: the view it joins is the GenericAPIView

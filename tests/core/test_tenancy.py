@@ -102,3 +102,49 @@ def test_tasks_run_inside_the_agencys_context(owner, agency, committing, monkeyp
     monkeypatch.setattr(tasks, "_deliver", spy)
     committing(services.invitation_create, actor=owner, email="x@example.test", role="engineer")
     assert seen == [agency]
+
+
+# Every way code reaches across agencies, by module and reason (docs/security.md, "Row-level
+# security"): a new one is a reviewed change to this list, not a line hidden in a view.
+CROSS_AGENCY_PATHS = {
+    ("apps.accounts.admin_site", "operators admin"),
+    ("apps.agencies.authentication", "token authentication"),
+    ("apps.agencies.services", "invitation link"),
+    ("apps.bookings.access", "booking manage link"),
+    ("apps.bookings.tasks", "expired booking holds"),
+    ("apps.core.management.commands.rotate_keys", "key rotation"),
+    ("apps.ops.selectors", "metrics"),
+    ("apps.privacy.services", "account deletion"),
+    ("apps.privacy.services", "personal data export"),
+    ("apps.privacy.services", "retention"),
+    ("apps.scans.tasks", "scan sweeper"),
+    ("apps.scans.tasks", "scheduled rescans"),
+}
+
+
+def _cross_agency_calls() -> set[tuple[str, str]]:
+    import ast
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for path in sorted((root / "apps").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "cross_agency"
+            ):
+                continue
+            (reason,) = node.args
+            if isinstance(reason, ast.Name):  # a module constant
+                value = getattr(importlib.import_module(module), reason.id)
+            else:
+                value = ast.literal_eval(reason)
+            found.add((module, value))
+    return found
+
+
+def test_every_cross_agency_path_is_one_of_the_named_ones():
+    assert _cross_agency_calls() == CROSS_AGENCY_PATHS
