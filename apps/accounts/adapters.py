@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
+from apps.accounts.devices import known_device, remember_device
 from apps.accounts.models import User
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
@@ -44,7 +45,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user) -> None:
         super().login(request, user)
+        remember_device(request, user.email)
         audit_record(verb=Verb.LOGIN, actor=user)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth's per-account failure count: a browser that signed in to this account before
+        # counts on its own, so a guesser filling the account's count does not shut it out.
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        device = known_device(request, login)
+        return f"{key}:device:{device}" if device else key
 
     def logout(self, request) -> None:
         user = request.user if request.user.is_authenticated else None

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # authentication, so the error page renders as any other).
     "apps.core.textinput.TextInputMiddleware",
     "apps.accounts.middleware.UserTimeZoneMiddleware",
+    # The cookie of a browser that signed in (apps/accounts/devices.py).
+    "apps.accounts.devices.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from apps.accounts.devices import COOKIE
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,62 @@ def test_a_shorter_forwarded_chain_than_the_proxy_count_is_no_error(settings, fo
     response = _sign_in(client, "nobody@example.test", "wrong-password")
     assert response.status_code == 200
     assert "not correct" in response.content.decode()
+
+
+def _known_browser(user) -> Client:
+    """The owner's own browser, which has signed in to the account before."""
+    browser = Client(REMOTE_ADDR="203.0.113.20")
+    assert _signed_in_after(browser, user.email, PASSWORD)
+    assert COOKIE in browser.cookies
+    browser.post(reverse("account_logout"))
+    return browser
+
+
+def _signed_in_after(client: Client, email: str, password: str) -> bool:
+    _sign_in(client, email, password)
+    return _signed_in(client)
+
+
+def test_a_guesser_who_keeps_on_never_shuts_out_the_owners_own_browser(monkeypatch):
+    """The per-account limit is full for as long as someone keeps guessing; a browser that
+    signed in to the account before counts apart and keeps its right password."""
+    clock = FakeClock(1_800_000_000.0)
+    monkeypatch.setattr("allauth.core.internal.ratelimit.time", clock)
+    victim = UserFactory()
+    browser = _known_browser(victim)
+    attacker = Client(REMOTE_ADDR="198.51.100.7")
+    stranger = Client(REMOTE_ADDR="192.0.2.9")
+    # Fifteen minutes of steady guessing, a little faster than the limit lets through.
+    for attempt in range(18):
+        _sign_in(attacker, victim.email, "wrong-password")
+        if attempt >= ACCOUNT_FAILURES:
+            shut = _sign_in(stranger, victim.email, PASSWORD)
+            assert "Too many failed login attempts" in shut.content.decode()
+            assert _signed_in_after(browser, victim.email, PASSWORD)
+            browser.post(reverse("account_logout"))
+        clock.now += 50
+
+
+def test_a_known_browser_has_its_own_limit(monkeypatch):
+    monkeypatch.setattr("allauth.core.internal.ratelimit.time", FakeClock(1_800_000_000.0))
+    victim = UserFactory()
+    browser = _known_browser(victim)
+    for _ in range(ACCOUNT_FAILURES):
+        _sign_in(browser, victim.email, "wrong-password")
+    refused = _sign_in(browser, victim.email, PASSWORD)
+    assert "Too many failed login attempts" in refused.content.decode()
+
+
+@pytest.mark.parametrize("cookie", ["tampered", "another account's"])
+def test_a_forged_or_borrowed_cookie_counts_as_no_cookie(monkeypatch, cookie):
+    monkeypatch.setattr("allauth.core.internal.ratelimit.time", FakeClock(1_800_000_000.0))
+    victim, someone = UserFactory(), UserFactory()
+    own = _known_browser(someone).cookies[COOKIE].value
+    attacker = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(ACCOUNT_FAILURES):
+        _sign_in(attacker, victim.email, "wrong-password")
+    pretender = Client(REMOTE_ADDR="198.51.100.8")
+    pretender.cookies[COOKIE] = own[:-2] + "xx" if cookie == "tampered" else own
+    refused = _sign_in(pretender, victim.email, PASSWORD)
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert not _signed_in(pretender)

@@ -4,15 +4,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_alter_auditevent_verb'),
+        ("audit", "0003_alter_auditevent_verb"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='verb',
-            field=models.CharField(choices=[('auth.login', 'Signed in'), ('auth.login_failed', 'Failed sign-in'), ('auth.logout', 'Signed out'), ('auth.password_changed', 'Password changed'), ('account.profile_updated', 'Profile updated'), ('agency.created', 'Agency created'), ('agency.updated', 'Agency settings changed'), ('member.joined', 'Member joined'), ('member.role_changed', 'Member role changed'), ('member.removed', 'Member removed'), ('invitation.created', 'Invitation sent'), ('invitation.resent', 'Invitation resent'), ('invitation.revoked', 'Invitation revoked'), ('invitation.accepted', 'Invitation accepted'), ('api_token.created', 'API token created'), ('api_token.revoked', 'API token revoked'), ('client.created', 'Client created'), ('client.updated', 'Client changed'), ('client.archived', 'Client archived'), ('project.created', 'Engagement created'), ('project.archived', 'Engagement archived'), ('project.restored', 'Engagement restored'), ('project.assigned', 'Engineer assigned'), ('project.unassigned', 'Engineer unassigned'), ('catalog.created', 'Checklist item added to the catalog'), ('catalog.updated', 'Catalog item changed'), ('repository.token_saved', 'Repository access token saved'), ('admin.login', "Signed in to the operators' admin"), ('admin.added', "Added in the operators' admin"), ('admin.changed', "Changed in the operators' admin"), ('admin.deleted', "Deleted in the operators' admin"), ('auth.mfa_enrolled', 'Two-factor authentication turned on'), ('auth.mfa_removed', 'Two-factor authentication turned off'), ('auth.email_changed', 'Email address changed'), ('auth.sessions_ended', 'Signed out of other sessions'), ('agency.mfa_policy_changed', 'Two-factor requirement changed'), ('privacy.data_exported', 'Personal data exported'), ('privacy.account_deleted', 'Account deleted'), ('privacy.client_exported', 'Client data exported'), ('privacy.client_erased', 'Client erased'), ('privacy.retention_purged', 'Old records purged'), ('booking.settings_changed', 'Booking protection changed')], max_length=40),
+            model_name="auditevent",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("auth.login", "Signed in"),
+                    ("auth.login_failed", "Failed sign-in"),
+                    ("auth.logout", "Signed out"),
+                    ("auth.password_changed", "Password changed"),
+                    ("account.profile_updated", "Profile updated"),
+                    ("agency.created", "Agency created"),
+                    ("agency.updated", "Agency settings changed"),
+                    ("member.joined", "Member joined"),
+                    ("member.role_changed", "Member role changed"),
+                    ("member.removed", "Member removed"),
+                    ("invitation.created", "Invitation sent"),
+                    ("invitation.resent", "Invitation resent"),
+                    ("invitation.revoked", "Invitation revoked"),
+                    ("invitation.accepted", "Invitation accepted"),
+                    ("api_token.created", "API token created"),
+                    ("api_token.revoked", "API token revoked"),
+                    ("client.created", "Client created"),
+                    ("client.updated", "Client changed"),
+                    ("client.archived", "Client archived"),
+                    ("project.created", "Engagement created"),
+                    ("project.archived", "Engagement archived"),
+                    ("project.restored", "Engagement restored"),
+                    ("project.assigned", "Engineer assigned"),
+                    ("project.unassigned", "Engineer unassigned"),
+                    ("catalog.created", "Checklist item added to the catalog"),
+                    ("catalog.updated", "Catalog item changed"),
+                    ("repository.token_saved", "Repository access token saved"),
+                    ("admin.login", "Signed in to the operators' admin"),
+                    ("admin.added", "Added in the operators' admin"),
+                    ("admin.changed", "Changed in the operators' admin"),
+                    ("admin.deleted", "Deleted in the operators' admin"),
+                    ("auth.mfa_enrolled", "Two-factor authentication turned on"),
+                    ("auth.mfa_removed", "Two-factor authentication turned off"),
+                    ("auth.email_changed", "Email address changed"),
+                    ("auth.sessions_ended", "Signed out of other sessions"),
+                    ("agency.mfa_policy_changed", "Two-factor requirement changed"),
+                    ("privacy.data_exported", "Personal data exported"),
+                    ("privacy.account_deleted", "Account deleted"),
+                    ("privacy.client_exported", "Client data exported"),
+                    ("privacy.client_erased", "Client erased"),
+                    ("privacy.retention_purged", "Old records purged"),
+                    ("booking.settings_changed", "Booking protection changed"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
