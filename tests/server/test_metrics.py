@@ -11,6 +11,7 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
@@ -96,16 +97,25 @@ def gunicorn(processes, tmp_path):
 
 def test_a_scrape_adds_up_the_requests_of_every_gunicorn_worker(gunicorn):
     base, log = gunicorn
-    # Each new connection goes to whichever worker accepts first: ask until both have
-    # answered (in practice within a few requests). /readyz, which nothing else asks here;
-    # a request that failed on this side would still be counted there, so none may fail.
-    for sent in range(1, 201):
+
+    def ask(_: int) -> None:
         request = urllib.request.Request(base + "/readyz", headers={"Connection": "close"})
         with urllib.request.urlopen(request, timeout=30):
             pass
-        pids = set(re.findall(r"pid=<(\d+)> GET /readyz 200", log.read_text()))
-        if len(pids) >= 2 and sent >= 10:
-            break
+
+    # Each new connection goes to whichever worker accepts first, and one after another the
+    # same idle worker may win them all: ask eight at a time, so that while one worker is
+    # busy the other takes the next, until both have answered. /readyz, which nothing else
+    # asks here; a request that failed on this side would still be counted there, so none
+    # may fail.
+    sent = 0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        while sent < 400:
+            list(pool.map(ask, range(8)))
+            sent += 8
+            pids = set(re.findall(r"pid=<(\d+)> GET /readyz 200", log.read_text()))
+            if len(pids) >= 2:
+                break
     assert len(pids) == 2, "one worker answered every request"
     samples = read_metrics(base + "/metrics")
     labels = {"view": "readyz", "method": "GET", "status": "200"}
