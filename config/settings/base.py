@@ -142,17 +142,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Redis -----------------------------------------------------------------------
 # With Redis the cache is shared by every gunicorn worker, which is what makes allauth's rate
-# limits and DRF throttles hold across processes.
+# limits and DRF throttles hold across processes. While Redis is away the cache degrades to
+# one that keeps nothing (apps.core.cache; the limits fail open, docs/security.md "Redis
+# outage"), and sessions live in the database alone: with cached_db a sign-out during the
+# outage would leave the session alive in the cache once Redis came back.
 REDIS_URL = env.str("REDIS_URL", default="")
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="launchpad"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
