@@ -42,15 +42,28 @@ def _check_redis() -> str | None:
     return None
 
 
+# What /readyz checks, by what its failure means (docs/operations.md, "Health"): without the
+# database this instance can serve nothing, so it is unfit (503, pull it from the load
+# balancer); without Redis it still serves every page, degraded (the cache keeps nothing),
+# and pulling it from the load balancer would take down what still works: 200, named.
+_UNFIT_WITHOUT = ("database",)
+
+
 @never_cache
 @require_GET
 def readyz(request):
-    """Ready for traffic: the database answers and, when configured, Redis does too."""
+    """Ready for traffic: 503 when the database does not answer; 200 otherwise, "degraded"
+    and naming Redis when it does not answer."""
     checks = {"database": _check_database() or "ok"}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis() or "ok"
-    ready = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
-    )
+    failing = [name for name, state in checks.items() if state != "ok"]
+    unfit = any(name in _UNFIT_WITHOUT for name in failing)
+    degraded = [name for name in failing if name not in _UNFIT_WITHOUT]
+    body: dict[str, object] = {
+        "status": "unavailable" if unfit else "degraded" if degraded else "ok",
+        "checks": checks,
+    }
+    if degraded:
+        body["degraded"] = degraded
+    return JsonResponse(body, status=503 if unfit else 200)

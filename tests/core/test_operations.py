@@ -51,10 +51,35 @@ def test_readyz_is_503_when_the_database_does_not(monkeypatch):
 
 @pytest.mark.django_db
 @override_settings(REDIS_URL="redis://127.0.0.1:1/0")
-def test_readyz_is_503_when_redis_is_configured_but_unreachable():
+def test_readyz_is_200_and_degraded_when_only_redis_is_unreachable():
+    """Issue 11: a Redis outage made /readyz answer 503 on every instance, so a load balancer
+    would have pulled the pages that still worked. Redis degrades an instance; it does not
+    make it unfit (docs/operations.md, "Health")."""
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "unreachable"},
+        "degraded": ["redis"],
+    }
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+def test_readyz_is_503_when_the_database_is_down_whatever_redis_says(monkeypatch):
+    from apps.core import health
+
+    def broken():
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(health.connection, "cursor", broken)
     response = Client().get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"] == "unreachable"
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "unreachable", "redis": "unreachable"},
+        "degraded": ["redis"],
+    }
 
 
 @pytest.mark.redis
