@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -169,17 +170,56 @@ def _validate_booker(booker: Booker, *, consent: bool) -> None:
         raise ValidationError(errors)
 
 
-def _lock_booker(agency: Agency, email: str) -> None:
-    """Serialise the bookings of one email address with one agency, so that two racing
-    requests cannot both pass the open-bookings limit: a transaction-scoped advisory lock on
-    PostgreSQL. SQLite runs one writing transaction at a time (IMMEDIATE) and needs none."""
+def _xact_lock(name: str) -> None:
+    """A transaction-scoped PostgreSQL advisory lock on `name`, held until commit or rollback:
+    what serialises requests whose check and write would otherwise interleave. SQLite runs
+    one writing transaction at a time (IMMEDIATE) and needs none. Callers take their locks
+    in one fixed order (idempotency key, booker, host-days in sorted order) so that two
+    requests never wait on each other."""
     if connection.vendor != "postgresql":
         return
-    digest = hashlib.sha256(f"booker:{agency.pk}:{email}".encode()).digest()
+    digest = hashlib.sha256(name.encode()).digest()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
         )
+
+
+def _lock_booker(agency: Agency, email: str) -> None:
+    """Serialise the bookings of one email address with one agency, so that two racing
+    requests cannot both pass the open-bookings limit."""
+    _xact_lock(f"booker:{agency.pk}:{email}")
+
+
+def _lock_host_days(
+    consultation_type: ConsultationType, *, start: datetime, host: Membership | None
+) -> None:
+    """Serialise the bookings of a capped consultation type per host and host-local day, the
+    daily cap's unit: without it, racing requests each counted the day below the cap and
+    all booked (a cap of 2 ended days with 3 and 4). Taken before the free times are read,
+    for every host the booking may go to, in sorted order."""
+    if consultation_type.daily_cap is None:
+        return
+    if host is not None:
+        host_ids = [host.pk]
+    else:
+        host_ids = list(
+            ConsultationHost.objects.for_agency(consultation_type.agency)
+            .filter(consultation_type=consultation_type)
+            .values_list("membership_id", flat=True)
+        )
+    zones = dict(
+        Schedule.objects.for_agency(consultation_type.agency)
+        .filter(membership_id__in=host_ids)
+        .values_list("membership_id", "time_zone")
+    )
+    # A host without a schedule has no free time; their lock only keeps the order simple.
+    names = sorted(
+        f"host-day:{host_id}:{start.astimezone(ZoneInfo(zones.get(host_id, 'UTC'))).date()}"
+        for host_id in host_ids
+    )
+    for name in names:
+        _xact_lock(name)
 
 
 def _refuse_too_many_open(*, agency: Agency, email: str, now: datetime) -> None:
@@ -232,7 +272,15 @@ def _place(booking: Booking, candidates: list[Membership]) -> Booking:
     raise SlotTakenError()
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Submission:
+    """What a booking request got: the booking, and whether this request made it (the API
+    answers 201) or an earlier one with the same idempotency key did (200)."""
+
+    booking: Booking
+    created: bool
+
+
 def booking_create(
     *,
     consultation_type: ConsultationType,
@@ -244,17 +292,40 @@ def booking_create(
     user: User | AnonymousUser | None = None,
     now: datetime | None = None,
 ) -> Booking:
+    """`booking_submit`'s booking, for callers that need not know who made it."""
+    return booking_submit(
+        consultation_type=consultation_type, start=start, booker=booker, consent=consent,
+        idempotency_key=idempotency_key, host=host, user=user, now=now,
+    ).booking  # fmt: skip
+
+
+@transaction.atomic
+def booking_submit(
+    *,
+    consultation_type: ConsultationType,
+    start: datetime,
+    booker: Booker,
+    consent: bool,
+    idempotency_key: str,
+    host: Membership | None = None,
+    user: User | AnonymousUser | None = None,
+    now: datetime | None = None,
+) -> Submission:
     """Book `start` with `host` (when the booker picks) or the round-robin host. A second
-    submit with the same idempotency key returns the first booking instead of a new one.
-    Where the agency asks bookers to confirm by email, the booking is a hold (pending) that
-    expires after BOOKING_HOLD_MINUTES unless the booker confirms it from the emailed link."""
+    submit with the same idempotency key returns the first booking instead of a new one,
+    however close behind it comes: the key is locked before it is looked up, so the twin
+    waits for the first to commit and then finds its booking (it used to race on, find the
+    time taken by its own booking and answer 409). Where the agency asks bookers to confirm
+    by email, the booking is a hold (pending) that expires after BOOKING_HOLD_MINUTES unless
+    the booker confirms it from the emailed link."""
     now = now or timezone.now()
     agency = consultation_type.agency
     if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key or ""):
         raise ValidationError({"idempotency_key": "The form is out of date: reload the page."})
+    _xact_lock(f"idempotency:{agency.pk}:{idempotency_key}")
     existing = booking_for_idempotency_key(agency=agency, key=idempotency_key)
     if existing is not None:
-        return existing
+        return Submission(booking=existing, created=False)
     if not consultation_type.is_active:
         raise ApplicationError("This consultation is not open for booking.", code="offer_closed")
     if consultation_type.host_choice == ConsultationType.HostChoice.BOOKER_PICKS and host is None:
@@ -262,6 +333,7 @@ def booking_create(
     _validate_booker(booker, consent=consent)
     email = booker.email.strip().lower()
     _refuse_too_many_open(agency=agency, email=email, now=now)
+    _lock_host_days(consultation_type, start=start, host=host)
     candidates = _free_hosts(consultation_type, start=start, host=host, now=now)
     duration = timedelta(minutes=consultation_type.duration_minutes)
     held = policy_for(agency).confirm_by_email
@@ -294,14 +366,7 @@ def booking_create(
         end=booking.blocked_end,
         now=now,
     )
-    try:
-        booking = _place(booking, candidates)
-    except SlotTakenError:
-        # The key may have lost to a twin submit of this very form: that booking is ours.
-        twin = booking_for_idempotency_key(agency=agency, key=idempotency_key)
-        if twin is not None:
-            return twin
-        raise
+    booking = _place(booking, candidates)
     BookingEvent.objects.create(
         agency=agency, booking=booking, kind=BookingEvent.Kind.BOOKED, by_booker=True,
         new_start=booking.start, actor=booking.booker_user,
@@ -312,7 +377,7 @@ def booking_create(
         queue_confirmation_request(booking)
     else:
         queue_notifications(booking)
-    return booking
+    return Submission(booking=booking, created=True)
 
 
 @transaction.atomic
@@ -433,6 +498,7 @@ def booking_reschedule(
     if new_start == booking.start:
         raise ValidationError({"start": "Choose a different time from the current one."})
     keep_host = consultation_type.host_choice == ConsultationType.HostChoice.BOOKER_PICKS
+    _lock_host_days(consultation_type, start=new_start, host=booking.host if keep_host else None)
     candidates = _free_hosts(
         consultation_type,
         start=new_start,

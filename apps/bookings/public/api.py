@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.agencies.access import agency_for_public_slug
-from apps.bookings import openapi, selectors, services, slots
+from apps.bookings import openapi, services, slots
 from apps.bookings.access import BadManageLinkError, booking_for_token, get_published_offer
 from apps.bookings.availability import available_slots
 from apps.bookings.models import Booking, ConsultationType
@@ -180,15 +180,10 @@ class PublicBookingCreateAPI(PublicAPIView):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # Asking first lets a repeat be answered 200 instead of 201 (two racing twins may both
-        # see 201; either way there is one booking).
-        earlier = selectors.booking_for_idempotency_key(
-            agency=offer_obj.agency, key=data["idempotency_key"]
-        )
-        if earlier is not None:
-            return _public_booking_response(earlier)
         try:
-            booking = services.booking_create(
+            # The service says whether this request made the booking: of two racing twins one
+            # is answered 201 and the other 200, with the same booking.
+            submission = services.booking_submit(
                 consultation_type=offer_obj,
                 start=data["start"],
                 booker=serializer.booker(),
@@ -199,7 +194,8 @@ class PublicBookingCreateAPI(PublicAPIView):
         except services.SlotTakenError as exc:
             # The one refusal whose answer carries more than the error: the day's times now.
             return self._slot_taken(exc, offer_obj, data)
-        return _public_booking_response(booking, status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK
+        return _public_booking_response(submission.booking, code)
 
     @staticmethod
     def _slot_taken(
