@@ -194,3 +194,48 @@ def test_a_repeat_after_the_booking_is_answered_200_with_it(make_host, make_offe
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Booking.objects.count() == 1
+
+
+def test_bookings_moved_into_a_capped_day_at_once_stop_at_the_cap(
+    make_host, make_offer, booker, owner
+):
+    """Rescheduling counts against the cap like booking: ten bookings moved into one empty
+    day at once, each to a time of its own, leave it with two."""
+    host = make_host("Europe/Berlin")
+    offer = make_offer([host], daily_cap=2)
+    days = weekdays(date(2026, 5, 5), 6)
+    target, others = days[0], days[1:]
+    bookings = [
+        services.booking_create(
+            consultation_type=offer,
+            start=datetime.combine(others[n % 5], time(9 + n // 5), tzinfo=BERLIN),
+            booker=booker(email=f"mover{n}@example.test"),
+            consent=True,
+            idempotency_key=f"mover-{n}-{uuid.uuid4().hex}",
+            now=NOW,
+        )
+        for n in range(10)
+    ]
+
+    def attempt(n):
+        start = datetime.combine(target, time(9), tzinfo=BERLIN) + timedelta(minutes=30 * n)
+        try:
+            with tenant_context(offer.agency):
+                services.booking_reschedule(
+                    booking=bookings[n], new_start=start, by_booker=False, actor=owner, now=NOW
+                )
+        except services.SlotTakenError:
+            return "taken"
+        except ApplicationError as exc:
+            return exc.code
+        return "moved"
+
+    outcomes = Counter(race(10, attempt))
+    assert outcomes["moved"] == 2, outcomes
+    assert set(outcomes) <= {"moved", "taken", "daily_cap_reached"}, outcomes
+    moved = Booking.objects.filter(
+        host=host,
+        start__gte=datetime.combine(target, time.min, tzinfo=BERLIN),
+        start__lt=datetime.combine(target + timedelta(days=1), time.min, tzinfo=BERLIN),
+    )
+    assert moved.count() == 2
