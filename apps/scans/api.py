@@ -192,7 +192,9 @@ class ScanAccessMixin:
             counts = finding_counts(
                 selectors.finding_list(scan=scan).values_list("category", "severity")
             )
-        serializer = ScanDetailSerializer(scan, context={"counts": counts})
+        serializer = ScanDetailSerializer(
+            scan, context={"counts": counts, "full": can_scan(self.membership, scan.project)}
+        )
         return Response(serializer.data, status=status_code)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from apps.scans.engine.model import SKIP_REASONS
 from apps.scans.engine.registry import CATEGORY_ORDER
 from apps.scans.models import Scan
 from apps.scans.selectors import SEVERITY_ORDER, ScanDiff
@@ -40,6 +41,38 @@ def report_stack(scan: Scan) -> list[dict[str, Any]]:
 def report_files_scanned(scan: Scan) -> int | None:
     files: int | None = ((scan.report or {}).get("stats") or {}).get("files_scanned")
     return files
+
+
+SKIP_LABELS = {
+    "too_deep": "nested too deep",
+    "too_large": "too large",
+    "binary": "binary",
+    "unreadable_name": "name not readable",
+}
+
+
+def report_skipped(scan: Scan, *, full: bool) -> dict[str, Any] | None:
+    """What the scan did not read: counts by reason for everyone; the paths (the secret-shaped
+    files among them first) only when `full`, like the findings. None for a report written
+    before the engine listed them."""
+    skipped = (scan.report or {}).get("skipped")
+    if skipped is None:
+        return None
+    counts = {reason: skipped["counts"].get(reason, 0) for reason in SKIP_REASONS}
+    data: dict[str, Any] = {"counts": counts, "total": sum(counts.values())}
+    if full:
+        items = sorted(skipped["items"], key=lambda item: not item["secret_shaped"])
+        data["items"] = [{**item, "label": SKIP_LABELS.get(item["reason"], "")} for item in items]
+    return data
+
+
+def report_rule_errors(scan: Scan) -> list[str]:
+    """The rules that crashed on this repository, each with its error: the scan went on."""
+    return [
+        issue["message"]
+        for issue in (scan.report or {}).get("errors") or []
+        if issue.get("code") == "rule-error"
+    ]
 
 
 def report_rule_titles(scan: Scan) -> dict[str, str]:

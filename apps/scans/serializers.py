@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from apps.agencies.serializers import UserSummarySerializer
 from apps.core.api import InputSerializer
+from apps.scans.engine.model import SKIP_REASONS
 from apps.scans.engine.registry import CATEGORY_ORDER
 from apps.scans.models import Scan, ScanFinding
 from apps.scans.report import (
@@ -19,7 +20,9 @@ from apps.scans.report import (
     finding_total,
     report_files_scanned,
     report_platform,
+    report_rule_errors,
     report_rules,
+    report_skipped,
     report_stack,
 )
 from apps.scans.selectors import SEVERITY_ORDER
@@ -123,6 +126,32 @@ class ScanSerializer(serializers.ModelSerializer):
         return finding_total(scan) if scan.status == Scan.Status.SUCCEEDED else None
 
 
+class SkippedCountsSerializer(serializers.Serializer):
+    too_deep = serializers.IntegerField(help_text="Folders nested past the depth limit.")
+    too_large = serializers.IntegerField(help_text="Files over the per-file size limit.")
+    binary = serializers.IntegerField(help_text="Binary files (images, archives...).")
+    unreadable_name = serializers.IntegerField(help_text="Files whose name is not UTF-8.")
+
+
+class SkippedItemSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    reason = serializers.ChoiceField(choices=list(SKIP_REASONS))
+    secret_shaped = serializers.BooleanField(
+        help_text="Its name is one that usually holds credentials (.env, a private key)."
+    )
+
+
+class SkippedSerializer(serializers.Serializer):
+    counts = SkippedCountsSerializer()
+    total = serializers.IntegerField()
+    items = SkippedItemSerializer(
+        many=True,
+        required=False,
+        help_text="The first 200 paths not read, secret-shaped ones first; staff who can scan "
+        "the engagement only.",
+    )
+
+
 class ScanDetailSerializer(ScanSerializer):
     """One scan with what it found, as counts and verdicts. The findings themselves (file,
     line, snippet) are at .../findings/, for staff only. Give `counts` (finding_counts) in the
@@ -134,12 +163,16 @@ class ScanDetailSerializer(ScanSerializer):
     stack = serializers.SerializerMethodField()
     summary = serializers.SerializerMethodField()
     checklist = serializers.SerializerMethodField()
+    skipped = serializers.SerializerMethodField()
+    rule_errors = serializers.SerializerMethodField()
 
     class Meta(ScanSerializer.Meta):
         fields = [
             *ScanSerializer.Meta.fields,
             "timings",
             "files_scanned",
+            "skipped",
+            "rule_errors",
             "platform",
             "stack",
             "summary",
@@ -149,6 +182,15 @@ class ScanDetailSerializer(ScanSerializer):
 
     def get_files_scanned(self, scan: Scan) -> int | None:
         return report_files_scanned(scan)
+
+    @extend_schema_field(SkippedSerializer(allow_null=True))
+    def get_skipped(self, scan: Scan):
+        skipped = report_skipped(scan, full=self.context.get("full", False))
+        return SkippedSerializer(skipped).data if skipped is not None else None
+
+    def get_rule_errors(self, scan: Scan) -> list[str]:
+        """The rules that crashed on this repository (each with its error); the scan went on."""
+        return report_rule_errors(scan)
 
     @extend_schema_field(DetectionSerializer(allow_null=True))
     def get_platform(self, scan: Scan):

@@ -106,7 +106,22 @@ def run_scan(self, *, agency_id: str, scan_id: str) -> str:
             return _fail(
                 scan, run_token, "timeout", f"The scan took longer than {minutes} minutes."
             )
+        except Exception as exc:
+            # A bug outside the rules (a rule's own crash is that rule's error, in the report):
+            # fail now with the real reason, rather than leave the scan "running" for the
+            # sweeper to requeue and then blame a lost worker. exc_info takes it to Sentry.
+            logger.exception("scan %s crashed", scan_id)
+            return _fail(scan, run_token, "internal_error", _crash_reason(exc))
         return outcome
+
+
+def _crash_reason(exc: BaseException) -> str:
+    detail = str(exc).replace("\x00", "").strip()[:200]
+    return (
+        f"The scan stopped on an unexpected error ({type(exc).__name__}"
+        f"{': ' + detail if detail else ''}). It has been reported to the Launchpad team; "
+        "scanning again will not help until it is fixed."
+    )
 
 
 def _fail(scan: Scan, run_token: str, code: str, reason: str) -> str:

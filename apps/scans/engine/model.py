@@ -197,6 +197,24 @@ class ScanIssue:
         return {"code": self.code, "message": self.message, "path": self.path}
 
 
+# Why a file or folder was not read, as the report, the scan page and the API name it.
+SKIP_REASONS = ("too_deep", "too_large", "binary", "unreadable_name")
+MAX_SKIPPED_LISTED = 200  # counted past this, not listed
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file or folder the scan did not read, and why; `secret_shaped` when its name is one
+    that usually holds credentials (a .env, a private key), so a person looks at it."""
+
+    path: str
+    reason: str  # one of SKIP_REASONS
+    secret_shaped: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "reason": self.reason, "secret_shaped": self.secret_shaped}
+
+
 @dataclass(slots=True)
 class ScanStats:
     files_seen: int = 0
@@ -211,6 +229,8 @@ class ScanStats:
     symlinks_outside: int = 0
     skipped_special: int = 0  # FIFOs, sockets, devices
     unreadable: int = 0
+    skipped_deep: int = 0  # folders past the depth limit (their contents never listed)
+    unreadable_names: int = 0  # files whose name is not valid UTF-8: not read
 
     def to_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -228,6 +248,7 @@ class ScanReport:
     timings: dict[str, float] = field(default_factory=dict)
     errors: list[ScanIssue] = field(default_factory=list)
     warnings: list[ScanIssue] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # the first MAX_SKIPPED_LISTED
     engine_version: str = ENGINE_VERSION
 
     def result(self, rule_id: str) -> RuleResult:
@@ -282,4 +303,17 @@ class ScanReport:
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
             "errors": [e.to_dict() for e in self.errors],
             "warnings": [w.to_dict() for w in self.warnings],
+            "skipped": {
+                "counts": self.skipped_counts(),
+                "items": [item.to_dict() for item in self.skipped],
+            },
+        }
+
+    def skipped_counts(self) -> dict[str, int]:
+        stats = self.stats
+        return {
+            "too_deep": stats.skipped_deep,
+            "too_large": stats.skipped_large,
+            "binary": stats.skipped_binary,
+            "unreadable_name": stats.unreadable_names,
         }

@@ -66,6 +66,7 @@ def scan_directory(
     _summarise_detections(report)
     report.stats = snapshot.stats
     report.warnings.extend(snapshot.warnings)
+    report.skipped = snapshot.skipped
     if content.secrets_omitted:
         report.warnings.append(
             ScanIssue(

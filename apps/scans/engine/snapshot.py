@@ -16,7 +16,8 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .model import ScanIssue, ScanStats
+from .model import MAX_SKIPPED_LISTED, ScanIssue, ScanStats, Skipped
+from .secrets.paths import is_env_file
 
 # Directories that hold other people's code, generated output or tool caches: scanning them
 # costs time and reports problems the repository's owners did not write.
@@ -105,6 +106,21 @@ GENERATED_SUFFIXES: frozenset[str] = frozenset({".map", ".snap"})
 
 BINARY_SNIFF_BYTES = 8192
 
+# Names that usually hold credentials: one skipped unread (too large, say) is named to people,
+# since the secret rules could not look inside it.
+SECRET_SHAPED_NAMES: frozenset[str] = frozenset(
+    {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".npmrc", ".pypirc", ".netrc", ".pgpass",
+     "credentials", "credentials.json", "service-account.json", "serviceaccount.json",
+     "secrets.json", "secrets.yml", "secrets.yaml", "firebase-adminsdk.json"}
+)  # fmt: skip
+SECRET_SHAPED_SUFFIXES: frozenset[str] = frozenset(
+    {".pem", ".key", ".p12", ".pfx", ".keystore", ".jks", ".ppk", ".asc", ".gpg"}
+)
+
+
+def is_secret_shaped(lname: str, suffix: str) -> bool:
+    return lname in SECRET_SHAPED_NAMES or suffix in SECRET_SHAPED_SUFFIXES or is_env_file(lname)
+
 
 class RepositoryTooLarge(Exception):  # noqa: N818 - the name reads as the condition it reports
     """The tree is past a hard limit; `message` says which, in words a person can act on."""
@@ -159,6 +175,7 @@ class Snapshot:
     skipped_dir_paths: list[str] = field(default_factory=list)
     stats: ScanStats = field(default_factory=ScanStats)
     warnings: list[ScanIssue] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     by_name: dict[str, list[FileEntry]] = field(default_factory=dict)
     _cache: OrderedDict[str, str | None] = field(default_factory=OrderedDict)
     _cache_chars: int = 0
@@ -176,6 +193,22 @@ class Snapshot:
         # A pathological tree could produce a warning per file; the first few say enough.
         if len(self.warnings) < 200:
             self.warnings.append(ScanIssue(code=code, message=message, path=path))
+
+    def _skip(self, path: str, reason: str, *, lname: str = "", suffix: str = "") -> None:
+        """List what was not read (the counts are kept in stats by the caller)."""
+        secret = bool(lname) and is_secret_shaped(lname, suffix)
+        if secret and reason == "too_large":
+            # Past the warnings' cap too: this one a person must see.
+            self.warnings.append(
+                ScanIssue(
+                    "secret-file-not-scanned",
+                    "Not scanned for secrets (too large), though its name is one that holds "
+                    "credentials: look at it yourself.",
+                    path,
+                )
+            )
+        if len(self.skipped) < MAX_SKIPPED_LISTED:
+            self.skipped.append(Skipped(path=path, reason=reason, secret_shaped=secret))
 
     def _walk(self) -> None:
         limits = self.limits
@@ -212,6 +245,12 @@ class Snapshot:
                         subdirs.append((entry.path, rel, depth + 1))
                     elif entry.is_file(follow_symlinks=False):
                         if name in self.limits.skip_dirs:  # a worktree's ".git" file
+                            continue
+                        if name != entry.name:
+                            # Not valid UTF-8: no rule could report it by a name a person can
+                            # find, so it is said, not read.
+                            stats.unreadable_names += 1
+                            self._skip(rel, "unreadable_name")
                             continue
                         self._record_file(entry, name, rel, rel_dir)
                     else:
@@ -264,7 +303,9 @@ class Snapshot:
             return True
         if depth + 1 > self.limits.max_depth:
             self.stats.skipped_dirs += 1
+            self.stats.skipped_deep += 1
             self._warn("too-deep", f"Skipped: nested deeper than {self.limits.max_depth}.", rel)
+            self._skip(rel, "too_deep")
             return True
         return False
 
@@ -375,6 +416,7 @@ class Snapshot:
             if entry.suffix in BINARY_SUFFIXES:
                 entry.binary = True
                 stats.skipped_binary += 1
+                self._skip(entry.path, "binary", lname=entry.lname, suffix=entry.suffix)
                 continue
             if entry.lname in GENERATED_NAMES or entry.suffix in GENERATED_SUFFIXES:
                 continue
@@ -385,11 +427,13 @@ class Snapshot:
                     f"Not scanned: larger than {self.limits.max_file_bytes:,} bytes.",
                     entry.path,
                 )
+                self._skip(entry.path, "too_large", lname=entry.lname, suffix=entry.suffix)
                 continue
             text = self._read(entry)
             if text is None:
                 if entry.binary:
                     stats.skipped_binary += 1
+                    self._skip(entry.path, "binary", lname=entry.lname, suffix=entry.suffix)
                 else:
                     stats.unreadable += 1
                 continue
