@@ -19,26 +19,22 @@ from apps.agencies.models import Agency
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, BookingEvent
 from apps.bookings.tokens import confirm_code, manage_token
+from apps.core import outbox
 from apps.core.tenancy import cross_agency, tenant_context
 
 logger = logging.getLogger(__name__)
 
 
 def queue_notifications(booking: Booking) -> None:
-    """Email both sides once the change is committed."""
-    transaction.on_commit(
-        lambda: send_booking_notifications.delay(
-            agency_id=str(booking.agency_id), booking_id=str(booking.pk)
-        )
-    )
+    """Email both sides once the change is committed; through the outbox, so that a broker
+    outage neither fails the booking nor loses its emails."""
+    outbox.enqueue(send_booking_notifications, agency=booking.agency, booking_id=str(booking.pk))
 
 
 def queue_confirmation_request(booking: Booking) -> None:
     """Email the booker the link that confirms their hold, once the hold is committed."""
-    transaction.on_commit(
-        lambda: send_booking_confirmation_request.delay(
-            agency_id=str(booking.agency_id), booking_id=str(booking.pk)
-        )
+    outbox.enqueue(
+        send_booking_confirmation_request, agency=booking.agency, booking_id=str(booking.pk)
     )
 
 

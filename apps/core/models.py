@@ -63,3 +63,25 @@ class TenantOwnedModel(UUIDModel):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class PendingTask(TenantOwnedModel):
+    """A Celery task a write queued (apps.core.outbox): recorded in the write's transaction,
+    published after it commits, and by the outbox sweep when the broker was away then, so a
+    Redis outage never loses the task nor turns the saved write into a 500."""
+
+    name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(published_at__isnull=True),
+                name="core_pendingtask_unpublished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'published' if self.published_at else 'pending'})"

@@ -342,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.scans.tasks.queue_scheduled_scans",
         "schedule": 60 * 15,
     },
+    "publish-pending-tasks": {
+        "task": "apps.core.outbox.publish_pending_tasks",
+        "schedule": 60,  # the tasks the broker could not take after their commit (outbox)
+    },
     "release-expired-booking-holds": {
         "task": "apps.bookings.tasks.release_expired_booking_holds",
         "schedule": 60,

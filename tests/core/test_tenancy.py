@@ -113,6 +113,7 @@ CROSS_AGENCY_PATHS = {
     ("apps.bookings.access", "booking manage link"),
     ("apps.bookings.tasks", "expired booking holds"),
     ("apps.core.management.commands.rotate_keys", "key rotation"),
+    ("apps.core.outbox", "task outbox"),
     ("apps.ops.selectors", "metrics"),
     ("apps.privacy.services", "account deletion"),
     ("apps.privacy.services", "personal data export"),
