@@ -432,6 +432,9 @@ SCAN_BLOCK_PRIVATE_NETWORKS = env.bool("SCAN_BLOCK_PRIVATE_NETWORKS", default=Tr
 # Tests only: lets a scan read a local path (never set it where users can start scans).
 SCAN_ALLOW_LOCAL_REPOS = env.bool("SCAN_ALLOW_LOCAL_REPOS", default=False)
 SCAN_CLONE_TIMEOUT = env.int("SCAN_CLONE_TIMEOUT", default=120)
+# Every scan's temporary checkout lives here (one folder per scan, removed when it ends); a
+# worker's start-up sweep removes what a killed worker left. Local to the worker's machine.
+SCAN_WORK_DIR = env.str("SCAN_WORK_DIR", default="/tmp/launchpad-scans")  # noqa: S108
 SCAN_MAX_REPO_BYTES = env.int("SCAN_MAX_REPO_BYTES", default=200_000_000)
 SCAN_MAX_FILES = env.int("SCAN_MAX_FILES", default=20_000)
 # A running scan's worker renews its lease every SCAN_HEARTBEAT_SECONDS; a lease left to run
