@@ -15,11 +15,18 @@
 from __future__ import annotations
 
 import base64
+import ctypes
 import ipaddress
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -201,6 +208,73 @@ def _check_size(dest: Path, max_bytes: int) -> None:
         )
 
 
+# --- Temporary checkouts ------------------------------------------------------------------
+# One folder per scan under SCAN_WORK_DIR, named after the process that made it, so that a
+# worker's start-up sweep can tell a dead process's leftovers from a running scan's.
+_CHECKOUT_NAME = re.compile(r"scan-(\d+)-.+")
+_CLONE_GROUP_FILE = "clone.pgid"  # the process group of the checkout's git clone
+
+
+@contextmanager
+def checkout() -> Iterator[Path]:
+    """A fresh folder for one scan's clone, removed when the block ends, however it ends."""
+    root = Path(settings.SCAN_WORK_DIR)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"scan-{os.getpid()}-", dir=root))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def sweep_checkouts() -> int:
+    """Remove the checkouts of processes that no longer run (a worker killed mid-scan), and
+    stop any clone of theirs still running; returns how many were removed."""
+    root = Path(settings.SCAN_WORK_DIR)
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for entry in root.iterdir():
+        match = _CHECKOUT_NAME.fullmatch(entry.name)
+        if match is None or not entry.is_dir() or _running(int(match[1])):
+            continue
+        try:
+            group = int((entry / _CLONE_GROUP_FILE).read_text())
+            os.killpg(group, signal.SIGKILL)
+        except (OSError, ValueError):
+            pass  # no clone recorded, or it has already gone
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """Run in the forked child before git starts (Linux): SIGKILL when the worker dies, so a
+    killed worker's clone does not run on with nobody enforcing its limits."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None  # not Linux: the start-up sweep still stops the clone
+    parent = os.getpid()
+
+    def hook() -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the worker died before the line above
+            os._exit(1)
+
+    return hook
+
+
 def clone(
     target: Target,
     dest: Path,
@@ -220,10 +294,13 @@ def clone(
         "--no-recurse-submodules", "--quiet", "--", target.url, str(dest),
     ]  # fmt: skip
     started = time.monotonic()
+    # Its own session and process group (git starts helpers: one signal stops them all),
+    # killed if the worker dies; the parent enforces the time and size limits below.
     process = subprocess.Popen(  # noqa: S603 - fixed argv; the URL was checked above
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True,
+        stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_die_with_parent(),  # noqa: PLW1509
     )  # fmt: skip
+    (dest.parent / _CLONE_GROUP_FILE).write_text(str(process.pid))
     next_size_check = started + 1.0
     try:
         while process.poll() is None:
@@ -239,8 +316,9 @@ def clone(
                 next_size_check = now + 1.0
                 _check_size(dest, max_bytes)
             time.sleep(0.1)
-    except CloneError:
-        process.kill()
+    except BaseException:  # our limits, or the task's soft time limit
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         raise
     _stdout, stderr = process.communicate()

@@ -6,13 +6,12 @@ from __future__ import annotations
 import contextvars
 import logging
 import random
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -20,7 +19,7 @@ from apps.agencies.models import Agency
 from apps.core.tenancy import cross_agency, tenant_context
 from apps.scans import crypto, services
 from apps.scans.engine import RepositoryTooLarge, ScanLimits, scan_directory
-from apps.scans.git import CloneError, clone, resolve
+from apps.scans.git import CloneError, checkout, clone, resolve, sweep_checkouts
 from apps.scans.models import RepositoryAccess, Scan
 
 logger = logging.getLogger(__name__)
@@ -142,15 +141,13 @@ def _clone_and_scan(scan: Scan, run_token: str) -> str:
                 code="token_unreadable",
             ) from None
     timings = {}
-    with tempfile.TemporaryDirectory(prefix="launchpad-scan-") as work:
+    with checkout() as work:
         started = time.monotonic()
         target = resolve(scan.repository_url)
-        sha = clone(target, Path(work) / "repo", token=token)
+        sha = clone(target, work / "repo", token=token)
         timings["clone"] = time.monotonic() - started
         started = time.monotonic()
-        report = scan_directory(
-            Path(work) / "repo", limits=ScanLimits(max_files=settings.SCAN_MAX_FILES)
-        )
+        report = scan_directory(work / "repo", limits=ScanLimits(max_files=settings.SCAN_MAX_FILES))
         timings["scan"] = time.monotonic() - started
     if not report.stats.files_seen:
         raise CloneError(
@@ -170,6 +167,14 @@ def _clone_and_scan(scan: Scan, run_token: str) -> str:
         scan_id=scan.pk, run_token=run_token, report=report, commit_sha=sha, timings=timings
     )
     return "succeeded" if done else "superseded"
+
+
+@worker_ready.connect
+def _sweep_checkouts_at_start(**_kwargs) -> None:
+    """What a killed worker left on this machine: its checkouts and any clone still running."""
+    removed = sweep_checkouts()
+    if removed:
+        logger.warning("removed %s scan checkout(s) left by stopped workers", removed)
 
 
 @shared_task(acks_late=True)
