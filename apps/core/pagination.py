@@ -32,6 +32,9 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, size: int, query) -> Keyset
             position = (datetime.fromisoformat(created), pk)
         except (signing.BadSignature, ValueError, TypeError):
             position = None
+    # The order the cursor reads is set here, so a caller's ordering cannot drift from it:
+    # (created_at, id) is unique, so rows sharing a timestamp are each shown exactly once.
+    qs = qs.order_by("-created_at", "-id")
     if position:
         created_at, pk = position
         qs = qs.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
