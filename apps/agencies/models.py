@@ -81,7 +81,11 @@ class Membership(TenantOwnedModel):
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
-        indexes = [models.Index(fields=["agency", "role"], name="membership_agency_role")]
+        indexes = [
+            models.Index(fields=["agency", "role"], name="membership_agency_role"),
+            # The members list's sort key, unique (apps.core.api cursor pagination).
+            models.Index(fields=["agency", "created_at", "id"], name="membership_agency_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) in {self.agency_id}"
@@ -158,7 +162,7 @@ class Invitation(TenantOwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "-created_at"], name="invitation_agency_created"),
+            models.Index(fields=["agency", "-created_at", "-id"], name="invitation_agency_order"),
         ]
 
     def __str__(self) -> str:

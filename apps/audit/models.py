@@ -87,7 +87,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["agency", "-created_at"], name="audit_agency_created"),
+            # The log's sort key, unique (apps.core.pagination keyset pages).
+            models.Index(fields=["agency", "-created_at", "-id"], name="audit_agency_order"),
             models.Index(fields=["agency", "verb", "-created_at"], name="audit_agency_verb"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
         ]

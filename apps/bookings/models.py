@@ -108,6 +108,7 @@ class ConsultationType(TenantOwnedModel):
                 violation_error_message="Another offer already uses this address.",
             ),
         ]
+        indexes = [models.Index(fields=["agency", "name", "id"], name="offer_agency_order")]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -338,6 +339,8 @@ class Booking(TenantOwnedModel):
             models.Index(fields=["agency", "host", "start"], name="booking_host_start"),
             models.Index(fields=["agency", "status", "start"], name="booking_status_start"),
             models.Index(fields=["agency", "booker_email"], name="booking_booker_email"),
+            # The bookings list's sort key, unique (apps.core.api cursor pagination).
+            models.Index(fields=["agency", "start", "id"], name="booking_agency_order"),
         ]
 
     def __str__(self) -> str:

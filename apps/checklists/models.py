@@ -191,7 +191,10 @@ class ProjectItem(TenantOwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "project", "category"], name="item_project_category"),
+            # The checklist's reading order, unique (apps.core.api cursor pagination).
+            models.Index(
+                fields=["agency", "project", "category", "key", "id"], name="item_project_order"
+            ),
             models.Index(fields=["agency", "assignee", "due_date"], name="item_assignee_due"),
             models.Index(fields=["agency", "status", "due_date"], name="item_status_due"),
             # Overdue lists walk an agency's open items by due date and stop at the first page.

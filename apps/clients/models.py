@@ -42,7 +42,10 @@ class Client(TenantOwnedModel):
                 violation_error_message="A client with this name already exists.",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "status", "name"], name="client_agency_status")]
+        indexes = [
+            models.Index(fields=["agency", "status", "name"], name="client_agency_status"),
+            models.Index(fields=["agency", "name", "id"], name="client_agency_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -80,6 +80,8 @@ class Project(TenantOwnedModel):
             models.Index(fields=["agency", "archived_at", "stage"], name="project_agency_stage"),
             models.Index(fields=["agency", "client"], name="project_agency_client"),
             models.Index(fields=["agency", "-last_activity_at"], name="project_agency_activity"),
+            # The API list's sort key, unique (apps.core.api cursor pagination).
+            models.Index(fields=["agency", "-created_at", "-id"], name="project_agency_order"),
         ]
 
     def __str__(self) -> str:
@@ -158,7 +160,12 @@ class Assignment(TenantOwnedModel):
                 violation_error_message="This engineer is already assigned.",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "membership"], name="assignment_member")]
+        indexes = [
+            models.Index(fields=["agency", "membership"], name="assignment_member"),
+            models.Index(
+                fields=["agency", "project", "created_at", "id"], name="assignment_project_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} on {self.project_id}"

@@ -99,7 +99,9 @@ class Scan(TenantOwnedModel):
             models.CheckConstraint(condition=Q(completions__lte=1), name="scan_completes_once"),
         ]
         indexes = [
-            models.Index(fields=["agency", "project", "-created_at"], name="scan_project_recent"),
+            models.Index(
+                fields=["agency", "project", "-created_at", "-id"], name="scan_project_order"
+            ),
             models.Index(fields=["status", "lease_expires_at"], name="scan_status_lease"),
         ]
         ordering = ["-created_at"]
@@ -132,6 +134,11 @@ class ScanFinding(TenantOwnedModel):
         indexes = [
             models.Index(fields=["agency", "scan", "severity"], name="finding_scan_severity"),
             models.Index(fields=["agency", "scan", "key"], name="finding_scan_key"),
+            # The findings list's sort key, unique (apps.core.api cursor pagination).
+            models.Index(
+                fields=["agency", "scan", "category", "rule_id", "path", "line", "id"],
+                name="finding_scan_order",
+            ),
         ]
         ordering = ["category", "rule_id", "path", "line"]
 
