@@ -13,6 +13,7 @@ from django.contrib.sites.models import Site
 from apps.accounts.admin_site import OperatorModelAdmin
 from apps.accounts.models import User
 from apps.audit.models import AuditEvent
+from apps.core.models import PendingTask
 
 # allauth and django.contrib register plain ModelAdmins (allauth's show TOTP secrets and
 # session keys, and offer "mark verified" in bulk); they come back below on the operators'
@@ -92,4 +93,15 @@ class AuditEventAdmin(OperatorModelAdmin):
     list_filter = ["verb"]
     # target_id: an object's "History" in the admin opens this list searched by its id.
     search_fields = ["actor_email", "target_repr", "target_id", "request_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(OperatorModelAdmin):
+    """The task outbox (apps.core.outbox), registered here as the trail is: core sits below
+    accounts. Read-only: what waits for the broker and what was published."""
+
+    list_display = ["created_at", "name", "agency", "published_at"]
+    list_filter = ["agency", "name"]
+    list_select_related = ["agency"]
     date_hierarchy = "created_at"

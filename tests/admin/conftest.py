@@ -16,6 +16,7 @@ from django.test import Client
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists.models import CatalogRelease
+from apps.core.models import PendingTask
 from apps.projects.models import ProjectGroupObjectPermission, ProjectUserObjectPermission
 from tests import factories as f
 from tests.factories import UserFactory
@@ -144,6 +145,9 @@ def world(db):
                 agency=agency, project=project, updated_by=member.user, token_encrypted=SECRET_MARK
             ),
             f.ScanFindingFactory(agency=agency, scan=scan),
+            PendingTask.objects.create(
+                agency=agency, name="apps.bookings.tasks.send_booking_notifications", kwargs={}
+            ),
             CatalogRelease.objects.create(
                 version=100 + CatalogRelease.objects.count(), item_count=1
             ),
