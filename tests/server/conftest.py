@@ -105,7 +105,19 @@ def publishing_to_redis(**conf):
     wanted = {"task_always_eager": False, "broker_url": os.environ["REDIS_URL"], **conf}
     saved = {key: celery_app.conf[key] for key in wanted}
     celery_app.conf.update(wanted)
+    _drop_broker_connections(celery_app)
     try:
         yield
     finally:
         celery_app.conf.update(saved)
+        _drop_broker_connections(celery_app)
+
+
+def _drop_broker_connections(celery_app) -> None:
+    """Celery keeps the connection pool of the first broker it published to: without this, a
+    test's own `broker_url` went unheard and its tasks went to whichever broker an earlier
+    test in the run had used."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
