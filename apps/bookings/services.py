@@ -281,26 +281,8 @@ class Submission:
     created: bool
 
 
-def booking_create(
-    *,
-    consultation_type: ConsultationType,
-    start: datetime,
-    booker: Booker,
-    consent: bool,
-    idempotency_key: str,
-    host: Membership | None = None,
-    user: User | AnonymousUser | None = None,
-    now: datetime | None = None,
-) -> Booking:
-    """`booking_submit`'s booking, for callers that need not know who made it."""
-    return booking_submit(
-        consultation_type=consultation_type, start=start, booker=booker, consent=consent,
-        idempotency_key=idempotency_key, host=host, user=user, now=now,
-    ).booking  # fmt: skip
-
-
 @transaction.atomic
-def booking_submit(
+def booking_create(
     *,
     consultation_type: ConsultationType,
     start: datetime,

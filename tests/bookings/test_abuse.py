@@ -104,7 +104,7 @@ def service_book(offer, start, *, email="fran@acme.test"):
         booker=services.Booker(name="Fran Founder", email=email, time_zone="UTC"),
         consent=True,
         idempotency_key=uuid.uuid4().hex,
-    )
+    ).booking
 
 
 # --- Attempts per address and per email ---------------------------------------------------------

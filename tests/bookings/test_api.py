@@ -95,7 +95,7 @@ def make_booking(offer, start, *, host=None, email="ada@acme.example", tz=NEW_YO
         consent=True,
         idempotency_key=uuid.uuid4().hex,
         host=host,
-    )
+    ).booking
 
 
 # --- Public: slots -----------------------------------------------------------------------------

@@ -213,7 +213,7 @@ def test_bookings_moved_into_a_capped_day_at_once_stop_at_the_cap(
             consent=True,
             idempotency_key=f"mover-{n}-{uuid.uuid4().hex}",
             now=NOW,
-        )
+        ).booking
         for n in range(10)
     ]
 

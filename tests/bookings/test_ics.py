@@ -29,7 +29,7 @@ def test_booking_reschedule_and_cancellation(make_host, make_offer, booker):
     booking = services.booking_create(
         consultation_type=offer, start=datetime(2026, 5, 6, 10, tzinfo=BERLIN),
         booker=booker(), consent=True, idempotency_key="ics-test-001", now=NOW,
-    )  # fmt: skip
+    ).booking  # fmt: skip
     calendar, event = parse(booking_ics(booking, manage_url="https://x.test/book/manage/t/"))
     uid = str(event["uid"])
     assert str(calendar["method"]) == "REQUEST"

@@ -208,7 +208,7 @@ def booking(offer, booker):
     return services.booking_create(
         consultation_type=offer, start=datetime(2026, 5, 6, 8, tzinfo=UTC), booker=booker(),
         consent=True, idempotency_key="public-page-01", now=NOW,
-    )  # fmt: skip
+    ).booking  # fmt: skip
 
 
 def test_forged_and_tampered_links_are_refused(client, booking):

@@ -60,7 +60,7 @@ def book(offer, *, host, name, email, tag, user=None, notes="", company="", days
             name=name, email=email, time_zone="Europe/London", notes=notes, company=company,
             prototype_url=f"https://{tag}.example.test/app",
         ),
-    )  # fmt: skip
+    ).booking  # fmt: skip
 
 
 def offer(owner, host, slug):

@@ -140,7 +140,7 @@ def _booking_objects(agency, owner_membership, host, tag):
     booking = booking_services.booking_create(
         consultation_type=offer, start=start, consent=True, idempotency_key=f"fixture-{tag}",
         booker=booking_services.Booker(name="Pat", email=f"pat-{tag}@x.test", time_zone="UTC"),
-    )  # fmt: skip
+    ).booking  # fmt: skip
     override = booking_services.override_save(
         actor=owner_membership, member=host, day=start.date() + timedelta(days=1), ranges=[]
     )

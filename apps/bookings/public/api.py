@@ -183,7 +183,7 @@ class PublicBookingCreateAPI(PublicAPIView):
         try:
             # The service says whether this request made the booking: of two racing twins one
             # is answered 201 and the other 200, with the same booking.
-            submission = services.booking_submit(
+            submission = services.booking_create(
                 consultation_type=offer_obj,
                 start=data["start"],
                 booker=serializer.booker(),

@@ -228,14 +228,16 @@ class BookOfferView(View):
                     form.add_error(None, "Choose one of the people listed.")
             if not form.errors:
                 outcome = call(
-                    lambda: services.booking_create(
-                        consultation_type=offer_obj,
-                        start=data["start"],
-                        host=host,
-                        booker=services.Booker.from_answers(data, time_zone=zone_name),
-                        consent=data["consent"],
-                        idempotency_key=data["idempotency_key"],
-                        user=request.user,
+                    lambda: (
+                        services.booking_create(
+                            consultation_type=offer_obj,
+                            start=data["start"],
+                            host=host,
+                            booker=services.Booker.from_answers(data, time_zone=zone_name),
+                            consent=data["consent"],
+                            idempotency_key=data["idempotency_key"],
+                            user=request.user,
+                        ).booking
                     ),
                     denial_in_place=True,
                 )
