@@ -3,18 +3,16 @@ sign-in rate limit holds across workers because its counters live in Redis."""
 
 import os
 import re
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
-import uuid
 
 import pytest
 import redis
 from allauth.account.models import EmailAddress
 
 from apps.accounts.models import User
-from tests.server.conftest import BIN, ROOT, database_url, free_port, http_ok, wait_until
+from tests.server.conftest import http_ok
+from tests.support.gunicorn import production_env, start_gunicorn
 from tests.support.server import SERVER_TEST_MARKS
 
 pytestmark = SERVER_TEST_MARKS
@@ -22,44 +20,7 @@ pytestmark = SERVER_TEST_MARKS
 
 @pytest.fixture
 def gunicorn(processes, tmp_path):
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "gunicorn-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "EMAIL_URL": "dummymail://",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        # Counters of earlier runs stay in the shared Redis for minutes; start from none.
-        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-        "LOG_LEVEL": "WARNING",
-    }
-    # As in the container image: hashed static files collected before the server starts.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        timeout=300,
-    )
-    processes(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", "2",
-            "--access-logfile", "-",
-            "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s",
-        ],
-        env=env,
-        log=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: http_ok(base + "/healthz"), what="gunicorn to answer /healthz")
-    return base, log
+    return start_gunicorn(processes, tmp_path, env=production_env())
 
 
 def test_probes_answer_through_gunicorn(gunicorn):

@@ -28,7 +28,7 @@ from tests.server.conftest import (
     start_worker,
     wait_until,
 )
-from tests.support.gunicorn import start_gunicorn
+from tests.support.gunicorn import production_env, start_gunicorn
 from tests.support.server import SERVER_TEST_MARKS
 
 pytestmark = SERVER_TEST_MARKS
@@ -74,24 +74,16 @@ def value(samples, name, **labels) -> float:
 
 @pytest.fixture
 def gunicorn(processes, tmp_path):
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "metrics-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "EMAIL_URL": "dummymail://",
-        "LOG_LEVEL": "WARNING",
-        "METRICS_TOKEN": TOKEN,
-        "PROMETHEUS_MULTIPROC_DIR": stale_directory(
+    env = production_env(
+        METRICS_TOKEN=TOKEN,
+        PROMETHEUS_MULTIPROC_DIR=stale_directory(
             tmp_path / "metrics",
             "launchpad_http_requests",
             view="readyz",
             method="GET",
             status="200",
         ),
-    }
+    )
     return start_gunicorn(processes, tmp_path, env=env)
 
 

@@ -29,13 +29,12 @@ from apps.core.models import PendingTask
 from apps.core.outbox import publish_pending_tasks
 from tests.factories import PASSWORD, MembershipFactory
 from tests.server.conftest import (
-    database_url,
     free_port,
     publishing_to_redis,
     start_worker,
     wait_until,
 )
-from tests.support.gunicorn import start_gunicorn
+from tests.support.gunicorn import production_env, start_gunicorn
 from tests.support.server import SERVER_TEST_MARKS
 
 pytestmark = SERVER_TEST_MARKS
@@ -116,19 +115,13 @@ class Browser:
 
 
 def _env(redis_url: str, mail_dir: Path, **extra: str) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "redis-outage-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "SITE_URL": "https://launchpad.example.com",
-        "LOG_LEVEL": "WARNING",
+    return production_env(
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        EMAIL_URL=f"filemail:///{mail_dir}",
+        SITE_URL="https://launchpad.example.com",
         **extra,
-    }
+    )
 
 
 def _status(base: str, path: str) -> tuple[int, dict]:

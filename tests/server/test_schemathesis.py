@@ -14,14 +14,13 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 
 import pytest
 from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.server.conftest import BIN, database_url
-from tests.support.gunicorn import start_gunicorn
+from tests.server.conftest import BIN
+from tests.support.gunicorn import production_env, start_gunicorn
 from tests.support.server import SERVER_TEST_MARKS
 from tests.support.tenants import api_tenant
 
@@ -39,28 +38,20 @@ def api_server(processes, tmp_path):
     are lifted (a fuzzer is one client sending thousands of requests; the limits have tests of
     their own) and tasks go to an in-memory broker, so nothing queued here runs or reaches the
     shared Redis."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    env = production_env(
         # The test's own key: the manage links signed here must verify there.
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
-        "CELERY_BROKER_URL": "memory://",
-        "EMAIL_URL": "dummymail://",
-        "API_THROTTLE_ANON": "1000000/min",
-        "API_THROTTLE_USER": "1000000/min",
-        "API_TOKEN_FAILURES_PER_MINUTE": "1000000",
-        "BOOKING_RATE_PER_IP": "1000000/m",
-        "BOOKING_RATE_PER_EMAIL": "1000000/m",
-        "BOOKING_MAX_OPEN_PER_EMAIL": "1000000",
-        "INVITATION_RESENDS_PER_DAY": "1000000",
-        "ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "text",
-    }
+        SECRET_KEY=settings.SECRET_KEY,
+        CELERY_BROKER_URL="memory://",
+        API_THROTTLE_ANON="1000000/min",
+        API_THROTTLE_USER="1000000/min",
+        API_TOKEN_FAILURES_PER_MINUTE="1000000",
+        BOOKING_RATE_PER_IP="1000000/m",
+        BOOKING_RATE_PER_EMAIL="1000000/m",
+        BOOKING_MAX_OPEN_PER_EMAIL="1000000",
+        INVITATION_RESENDS_PER_DAY="1000000",
+        ENCRYPTION_KEYS=",".join(settings.ENCRYPTION_KEYS),
+        LOG_FORMAT="text",
+    )
     return start_gunicorn(processes, tmp_path, env=env)
 
 

@@ -7,9 +7,28 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
-from tests.server.conftest import BIN, ROOT, free_port, http_ok, wait_until
+from tests.server.conftest import BIN, ROOT, database_url, free_port, http_ok, wait_until
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    """The production settings on this run's test database and Redis, over plain http on
+    127.0.0.1, with a cache prefix of its own (counters of earlier runs stay in the shared
+    Redis for minutes) and mail thrown away; `extra` on top."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "server-test-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "EMAIL_URL": "dummymail://",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 def start_gunicorn(processes, tmp_path: Path, *, env: dict[str, str]) -> tuple[str, Path]:
