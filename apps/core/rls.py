@@ -14,6 +14,8 @@ the catalog check the tests and `manage.py check_rls` run.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -36,21 +38,32 @@ SELF_POLICIES = {
 }
 
 
-def tenant_tables(connection: BaseDatabaseWrapper) -> dict[str, bool]:
-    """Every table in the schema with an agency column, and whether that column is nullable."""
+class TenantTable(NamedTuple):
+    name: str
+    nullable: bool  # the agency column: NULL rows are shared (catalog, account events)
+    enabled: bool
+    forced: bool
+    has_policy: bool
+
+
+def tenant_tables(connection: BaseDatabaseWrapper) -> list[TenantTable]:
+    """Every table in the schema with an agency column, with its row-level security state."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.relname, NOT a.attnotnull
+            SELECT c.relname, NOT a.attnotnull, c.relrowsecurity, c.relforcerowsecurity,
+                   EXISTS (SELECT 1 FROM pg_policy p
+                           WHERE p.polrelid = c.oid AND p.polname = %s)
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
               AND a.attname = 'agency_id' AND NOT a.attisdropped
             ORDER BY c.relname
-            """
+            """,
+            [POLICY],
         )
-        return dict(cursor.fetchall())
+        return [TenantTable(*row) for row in cursor.fetchall()]
 
 
 def _visible(*, nullable: bool) -> str:
@@ -63,9 +76,9 @@ def apply_policies(connection: BaseDatabaseWrapper) -> list[str]:
     tables = tenant_tables(connection)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for table, nullable in tables.items():
-            name = quote(table)
-            condition = _visible(nullable=nullable)
+        for table in tables:
+            name = quote(table.name)
+            condition = _visible(nullable=table.nullable)
             cursor.execute(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
             cursor.execute(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
             cursor.execute(f"DROP POLICY IF EXISTS {POLICY} ON {name}")
@@ -73,11 +86,10 @@ def apply_policies(connection: BaseDatabaseWrapper) -> list[str]:
                 f"CREATE POLICY {POLICY} ON {name} USING ({condition}) WITH CHECK ({condition})"
             )
             cursor.execute(f"DROP POLICY IF EXISTS own_rows ON {name}")
-            if table in SELF_POLICIES:
-                cursor.execute(
-                    f"CREATE POLICY own_rows ON {name} FOR SELECT USING ({SELF_POLICIES[table]})"
-                )
-    return list(tables)
+            if table.name in SELF_POLICIES:
+                own = SELF_POLICIES[table.name]
+                cursor.execute(f"CREATE POLICY own_rows ON {name} FOR SELECT USING ({own})")
+    return [table.name for table in tables]
 
 
 def grant_app_role(connection: BaseDatabaseWrapper, role: str) -> bool:
@@ -97,32 +109,13 @@ def grant_app_role(connection: BaseDatabaseWrapper, role: str) -> bool:
 
 def missing_policies(connection: BaseDatabaseWrapper) -> list[str]:
     """Tables with an agency column lacking ENABLE, FORCE or the policy: should be none."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.relname,
-                   c.relrowsecurity, c.relforcerowsecurity,
-                   EXISTS (SELECT 1 FROM pg_policy p
-                           WHERE p.polrelid = c.oid AND p.polname = %s)
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            JOIN pg_attribute a ON a.attrelid = c.oid
-            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-              AND a.attname = 'agency_id' AND NOT a.attisdropped
-            ORDER BY c.relname
-            """,
-            [POLICY],
-        )
-        problems = []
-        for table, enabled, forced, has_policy in cursor.fetchall():
-            lacks = [
-                label
-                for label, ok in (("ENABLE", enabled), ("FORCE", forced), ("policy", has_policy))
-                if not ok
-            ]
-            if lacks:
-                problems.append(f"{table}: no {', '.join(lacks)}")
-        return problems
+    problems = []
+    for table in tenant_tables(connection):
+        checks = (("ENABLE", table.enabled), ("FORCE", table.forced), ("policy", table.has_policy))
+        lacks = [label for label, ok in checks if not ok]
+        if lacks:
+            problems.append(f"{table.name}: no {', '.join(lacks)}")
+    return problems
 
 
 def _may_alter_tables(connection: BaseDatabaseWrapper) -> bool:
