@@ -102,6 +102,7 @@ class PendingTaskAdmin(OperatorModelAdmin):
     accounts. Read-only: what waits for the broker and what was published."""
 
     list_display = ["created_at", "name", "agency", "published_at"]
-    list_filter = ["agency", "name"]
+    # "Empty" published_at is the backlog an operator looks for after a Redis outage.
+    list_filter = [("published_at", admin.EmptyFieldListFilter), "agency", "name"]
     list_select_related = ["agency"]
     date_hierarchy = "created_at"

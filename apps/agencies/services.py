@@ -24,6 +24,7 @@ from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import AuditEvent, Verb
 from apps.audit.services import audit_record
+from apps.core import crypto, outbox
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.ratelimit import RateLimitedError
@@ -127,14 +128,16 @@ def _assert_may_grant(actor: Membership, role: str) -> None:
 
 
 def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
+    """Through the task outbox, so that a broker outage neither fails the invitation nor
+    loses its email. The link's token travels sealed with the key ring: neither the outbox
+    row nor the broker's message holds a token that accepts the invitation."""
     from apps.agencies.tasks import send_invitation_email  # noqa: PLC0415 - the tasks module imports these services
 
-    transaction.on_commit(
-        lambda: send_invitation_email.delay(
-            agency_id=str(invitation.agency_id),
-            invitation_id=str(invitation.pk),
-            raw_token=raw_token,
-        )
+    outbox.enqueue(
+        send_invitation_email,
+        agency=invitation.agency,
+        invitation_id=str(invitation.pk),
+        sealed_token=crypto.encrypt(raw_token),
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.agencies.models import Agency, Invitation
+from apps.core import crypto
 from apps.core.tenancy import tenant_context
 from apps.core.tokens import hash_token
 
@@ -27,12 +28,19 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=600,
     max_retries=5,
 )
-def send_invitation_email(*, agency_id: str, invitation_id: str, raw_token: str) -> bool:
+def send_invitation_email(*, agency_id: str, invitation_id: str, sealed_token: str) -> bool:
     """Email the invitation link; at most one message per issued link, however often it runs.
+    `sealed_token` is the link's token encrypted with the key ring (apps.core.crypto).
 
     Returns False when there is nothing to send: the invitation was resent (new link),
-    accepted, revoked, or this link's message already went out.
+    accepted, revoked, or this link's message already went out (or the token cannot be read
+    with any configured key, which is logged: the admin resends the invitation).
     """
+    try:
+        raw_token = crypto.decrypt(sealed_token)
+    except crypto.InvalidToken:
+        logger.warning("invitation %s: its sealed token cannot be read, not sent", invitation_id)
+        return False
     agency = Agency.objects.get(pk=agency_id)
     with tenant_context(agency), transaction.atomic():
         invitation = (

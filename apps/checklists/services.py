@@ -27,6 +27,7 @@ from apps.checklists.models import (
     ReadinessSnapshot,
 )
 from apps.checklists.selectors import project_readiness
+from apps.core import outbox
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.unset import UNSET, Unset
@@ -313,7 +314,7 @@ def catalog_item_create(
         raise ValidationError({"key": f"Start the key with “{item.category}.”"})
     item.save()
     audit_record(verb=Verb.CATALOG_ITEM_CREATED, actor=actor.user, agency=actor.agency, target=item)
-    transaction.on_commit(lambda: sync_agency_checklists.delay(agency_id=str(actor.agency_id)))
+    outbox.enqueue(sync_agency_checklists, agency=actor.agency)
     return item
 
 
@@ -335,5 +336,5 @@ def catalog_item_retire(*, actor: Membership, item: CatalogItem) -> CatalogItem:
             target=item,
             changes={"retired": True},
         )
-        transaction.on_commit(lambda: sync_agency_checklists.delay(agency_id=str(actor.agency_id)))
+        outbox.enqueue(sync_agency_checklists, agency=actor.agency)
     return item

@@ -21,12 +21,12 @@ from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists.models import ItemStatus, ProjectItem
 from apps.checklists.services import readiness_refresh
+from apps.core import crypto
 from apps.core.errors import PermissionDeniedError
 from apps.core.tenancy import tenant_context
 from apps.projects.activity import record_activity
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_scan
-from apps.scans import crypto
 from apps.scans.engine import ScanReport
 from apps.scans.git import CloneError, check_url
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding

@@ -13,11 +13,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from apps.agencies.models import Agency
+from apps.core import crypto, outbox
 from apps.core.tenancy import cross_agency, tenant_context
-from apps.scans import crypto, services
+from apps.scans import services
 from apps.scans.engine import RepositoryTooLarge, ScanLimits, scan_directory
 from apps.scans.git import CloneError, checkout, clone, resolve, sweep_checkouts
 from apps.scans.models import RepositoryAccess, Scan
@@ -29,9 +30,9 @@ TIME_LIMIT = 660  # the broker's visibility timeout (1 h) stays well above this
 
 
 def queue_scan(scan: Scan) -> None:
-    transaction.on_commit(
-        lambda: run_scan.delay(agency_id=str(scan.agency_id), scan_id=str(scan.pk))
-    )
+    """Run the scan once its row is committed; through the task outbox, so that a broker
+    outage neither fails the request nor leaves the scan queued with no message."""
+    outbox.enqueue(run_scan, agency=scan.agency, scan_id=str(scan.pk))
 
 
 class _Heartbeat:

@@ -15,6 +15,7 @@ from apps.agencies.models import Invitation, Membership
 from apps.agencies.roles import Role
 from apps.agencies.tasks import send_invitation_email
 from apps.audit.models import AuditEvent, Verb
+from apps.core import crypto
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +231,7 @@ def test_email_task_is_safe_to_run_twice(owner, agency, committing):
     )
     assert len(mail.outbox) == 1
     again = send_invitation_email(
-        agency_id=str(agency.pk), invitation_id=str(invitation.pk), raw_token=raw
+        agency_id=str(agency.pk), invitation_id=str(invitation.pk), sealed_token=crypto.encrypt(raw)
     )
     assert again is False
     assert len(mail.outbox) == 1
@@ -244,7 +245,9 @@ def test_email_task_for_a_superseded_link_sends_nothing(owner, agency, committin
     assert len(mail.outbox) == 2
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
     sent = send_invitation_email(
-        agency_id=str(agency.pk), invitation_id=str(invitation.pk), raw_token=old_raw
+        agency_id=str(agency.pk),
+        invitation_id=str(invitation.pk),
+        sealed_token=crypto.encrypt(old_raw),
     )
     assert sent is False
     assert len(mail.outbox) == 2

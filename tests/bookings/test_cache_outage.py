@@ -10,7 +10,6 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from apps.bookings.models import Booking
 from apps.bookings.tasks import send_booking_notifications
@@ -19,6 +18,7 @@ from apps.core.models import PendingTask
 from apps.core.outbox import publish_pending_tasks
 from tests.bookings.test_abuse import api_book, form_book, frozen, host, offer, slot  # noqa: F401
 from tests.core.test_cache import DEAD_CACHE
+from tests.support.broker import BrokerAway
 
 pytestmark = pytest.mark.django_db
 
@@ -30,26 +30,6 @@ def test_the_booking_page_form_and_api_book_while_redis_is_away(settings, offer)
     assert api_book(offer, slot(0)).status_code == 201
     assert form_book(offer, slot(1)).status_code == 302
     assert Booking.objects.filter(consultation_type=offer).count() == 2
-
-
-class BrokerAway:
-    """The broker refuses connections, as Redis does while it is down, until `back()`."""
-
-    def __init__(self, monkeypatch, task) -> None:
-        self.down = True
-        original = task.apply_async
-
-        def apply_async(*args, **kwargs):
-            if self.down:
-                raise OperationalError(
-                    "Error 111 connecting to 127.0.0.1:6379. Connection refused."
-                )
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(task, "apply_async", apply_async)
-
-    def back(self) -> None:
-        self.down = False
 
 
 def test_a_booking_made_while_the_broker_is_away_is_saved_and_mailed_once_it_returns(

@@ -52,13 +52,6 @@ def test_the_deprecated_scan_token_keys_still_work_when_encryption_keys_is_unset
     assert crypto.decrypt(token) == "legacy deployment"
 
 
-def test_the_scans_module_uses_the_same_ring():
-    from apps.scans import crypto as scans_crypto
-
-    assert scans_crypto.decrypt(crypto.encrypt("t")) == "t"
-    assert scans_crypto.InvalidToken is crypto.InvalidToken
-
-
 def test_a_token_is_told_from_plaintext_secrets():
     assert crypto.is_token(crypto.encrypt("JBSWY3DPEHPK3PXP"))
     assert not crypto.is_token("JBSWY3DPEHPK3PXP")  # a base32 TOTP secret

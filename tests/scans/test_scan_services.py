@@ -15,10 +15,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.checklists.models import ItemStatus, ProjectItem
+from apps.core import crypto
 from apps.core.errors import ApplicationError
 from apps.projects import services as project_services
 from apps.projects.models import Activity
-from apps.scans import crypto, selectors, services
+from apps.scans import selectors, services
 from apps.scans.git import CloneError, _git_env, resolve
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
 from apps.scans.report import finding_total

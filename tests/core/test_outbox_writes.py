@@ -1,0 +1,114 @@
+"""Every task a write queues goes through the task outbox (apps.core.outbox): while the broker
+is away the write succeeds and its task waits as a PendingTask row, and the beat sweep
+publishes it once when the broker is back (issue 11). The booking emails are tested in
+tests/bookings/test_cache_outage.py; these are the invitation email, the checklist sync after a
+catalog change and the scan."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from apps.agencies import services as agency_services
+from apps.agencies.models import Invitation
+from apps.agencies.tasks import send_invitation_email
+from apps.checklists import services as checklist_services
+from apps.checklists.models import CatalogItem, ProjectItem
+from apps.checklists.tasks import sync_agency_checklists
+from apps.core import crypto, outbox
+from apps.core.models import PendingTask
+from apps.core.outbox import publish_pending_tasks
+from apps.scans import services as scan_services
+from apps.scans.models import Scan
+from apps.scans.tasks import run_scan
+from tests.support.broker import BrokerAway
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_grace(monkeypatch):
+    # The sweep leaves a fresh row to its own request's publish for SWEEP_GRACE; the broker
+    # is away here, so that publish has failed already.
+    monkeypatch.setattr(outbox, "SWEEP_GRACE", timedelta(0))
+
+
+def _sweep_publishes_once() -> None:
+    assert publish_pending_tasks() == 1
+    assert publish_pending_tasks() == 0
+    assert PendingTask.objects.get().published_at is not None
+
+
+def test_an_invitation_made_while_the_broker_is_away_is_mailed_once_it_returns(
+    owner, committing, monkeypatch
+):
+    broker = BrokerAway(monkeypatch, send_invitation_email)
+    mail.outbox.clear()
+    invitation, raw = committing(
+        agency_services.invitation_create, actor=owner, email="x@example.test", role="admin"
+    )
+    assert Invitation.objects.get().sent_at is None
+    assert mail.outbox == []
+    pending = PendingTask.objects.get()
+    assert pending.name == send_invitation_email.name
+    # The row (and the broker's message made from it) never holds the token that accepts
+    # the invitation: it travels sealed with the key ring.
+    assert raw not in str(pending.kwargs)
+    assert crypto.decrypt(pending.kwargs["sealed_token"]) == raw
+    assert publish_pending_tasks() == 0  # still away: nothing published, nothing lost
+    broker.back()
+    _sweep_publishes_once()
+    assert len(mail.outbox) == 1
+    assert raw in mail.outbox[0].body
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+
+
+def test_an_unreadable_sealed_token_sends_nothing_and_says_so(owner, agency, caplog):
+    invitation, _ = agency_services.invitation_create(
+        actor=owner, email="x@example.test", role="admin"
+    )
+    mail.outbox.clear()
+    sent = send_invitation_email(
+        agency_id=str(agency.pk), invitation_id=str(invitation.pk), sealed_token="not-a-token"
+    )
+    assert sent is False
+    assert mail.outbox == []
+    assert "cannot be read" in caplog.text
+
+
+def test_a_catalog_item_added_while_the_broker_is_away_reaches_the_checklists_once_it_returns(
+    owner, agency, portal, committing, monkeypatch
+):
+    broker = BrokerAway(monkeypatch, sync_agency_checklists)
+    item = committing(
+        checklist_services.catalog_item_create,
+        actor=owner, key="security.partner-pen-test", category="security",
+        title="Pen test by our partner firm", guidance="Book two weeks ahead.",
+        severity="high", level="bronze",
+    )  # fmt: skip
+    assert CatalogItem.objects.filter(pk=item.pk).exists()
+    on_checklist = ProjectItem.objects.filter(project=portal, catalog_item=item)
+    assert not on_checklist.exists()
+    assert PendingTask.objects.get().kwargs == {"agency_id": str(agency.pk)}
+    broker.back()
+    _sweep_publishes_once()
+    assert on_checklist.count() == 1
+
+
+def test_a_scan_requested_while_the_broker_is_away_runs_once_it_returns(
+    owner, repo, scanned_project, committing, monkeypatch
+):
+    broker = BrokerAway(monkeypatch, run_scan)
+    project = scanned_project(str(repo()))
+    scan = committing(scan_services.scan_request, project=project, actor=owner)
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.QUEUED
+    assert PendingTask.objects.get().kwargs == {
+        "agency_id": str(project.agency_id),
+        "scan_id": str(scan.pk),
+    }
+    broker.back()
+    _sweep_publishes_once()
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.SUCCEEDED
