@@ -2,7 +2,8 @@
 test's own, which the test stops and starts. While Redis is down a signed-in page, sign-in,
 the public booking page and the booking API answer without a 500, `/readyz` says "degraded"
 (200) where a lost database says 503, and a booking made during the outage is stored and its
-emails go out exactly once after Redis returns (the task outbox, apps.core.outbox)."""
+emails go out exactly once after Redis returns (the task outbox, apps.core.outbox), counted
+at a local SMTP server the worker sends to."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import os
 import re
 import signal
 import subprocess
+import time as clock
 import urllib.parse
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 import redis
 from allauth.account.models import EmailAddress
 from django.urls import reverse
@@ -34,6 +37,7 @@ from tests.server.conftest import (
     start_worker,
     wait_until,
 )
+from tests.server.smtp import SmtpSink
 from tests.support.gunicorn import production_env, start_gunicorn
 from tests.support.server import SERVER_TEST_MARKS
 
@@ -114,11 +118,11 @@ class Browser:
         return status
 
 
-def _env(redis_url: str, mail_dir: Path, **extra: str) -> dict[str, str]:
+def _env(redis_url: str, smtp: SmtpSink, **extra: str) -> dict[str, str]:
     return production_env(
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,
-        EMAIL_URL=f"filemail:///{mail_dir}",
+        EMAIL_URL=smtp.url,
         SITE_URL="https://launchpad.example.com",
         **extra,
     )
@@ -129,12 +133,18 @@ def _status(base: str, path: str) -> tuple[int, dict]:
     return status, json.loads(text)
 
 
-def test_a_redis_outage_degrades_and_loses_nothing(processes, tmp_path, monkeypatch, settings):
+@pytest.fixture
+def smtp():
+    with SmtpSink() as sink:
+        yield sink
+
+
+def test_a_redis_outage_degrades_and_loses_nothing(
+    processes, tmp_path, monkeypatch, settings, smtp
+):
     own = OwnRedis(processes, tmp_path)
     own.start()
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    env = _env(own.url, mail_dir)
+    env = _env(own.url, smtp)
     base, _ = start_gunicorn(processes, tmp_path, env=env)
     worker_log = tmp_path / "worker.log"
     start_worker(
@@ -194,7 +204,6 @@ def test_a_redis_outage_degrades_and_loses_nothing(processes, tmp_path, monkeypa
     assert status == 201, text
     assert Booking.objects.filter(consultation_type=offer).count() == 1
     assert PendingTask.objects.get().published_at is None
-    assert list(mail_dir.iterdir()) == []
 
     # The database is what makes an instance unfit: 503, where Redis alone was 200.
     dead_db = tmp_path / "dead-db"
@@ -202,7 +211,7 @@ def test_a_redis_outage_degrades_and_loses_nothing(processes, tmp_path, monkeypa
     lost, _ = start_gunicorn(
         processes,
         dead_db,
-        env=_env(own.url, mail_dir, DATABASE_URL="postgres://launchpad_app@127.0.0.1:1/none"),
+        env=_env(own.url, smtp, DATABASE_URL="postgres://launchpad_app@127.0.0.1:1/none"),
     )
     status, body = _status(lost, "/readyz")
     assert (status, body["status"], body["checks"]["database"]) == (
@@ -211,6 +220,9 @@ def test_a_redis_outage_degrades_and_loses_nothing(processes, tmp_path, monkeypa
         "unreachable",
     )
 
+    # Nothing was mailed while Redis was away (the worker had no message to take).
+    assert smtp.recipients == []
+
     own.start()
     status, body = _status(base, "/readyz")
     assert (status, body) == (200, {"status": "ok", "checks": {"database": "ok", "redis": "ok"}})
@@ -218,10 +230,11 @@ def test_a_redis_outage_degrades_and_loses_nothing(processes, tmp_path, monkeypa
     monkeypatch.setattr(outbox, "SWEEP_GRACE", timedelta(0))
     with publishing_to_redis(broker_url=own.url):
         assert publish_pending_tasks() == 1
-        wait_until(lambda: "succeeded" in worker_log.read_text(), timeout=60, what="the task")
+        wait_until(lambda: len(smtp.recipients) >= 2, timeout=60, what="the booking's emails")
         assert publish_pending_tasks() == 0
-    # The file backend writes each connection's messages to one file.
-    sent = "".join(path.read_text() for path in mail_dir.iterdir())
-    recipients = sorted(re.findall(r"^To: (.+)$", sent, re.MULTILINE))
-    assert recipients == sorted(["fran@acme.test", user.email])
+    # Exactly once: the booker and the host, one message each, and nothing more arrives.
+    clock.sleep(3)
+    assert smtp.recipients == sorted(["fran@acme.test", user.email])
+    assert len(smtp.messages) == 2
     assert PendingTask.objects.get().published_at is not None
+    assert "succeeded" in worker_log.read_text()
