@@ -6,7 +6,9 @@ import logging
 import os
 
 import pytest
+import sentry_sdk
 from django.urls import reverse
+from sentry_sdk.transport import Transport
 
 from apps.scans import services
 from apps.scans.engine.registry import Rule, all_rules
@@ -36,6 +38,26 @@ def crashing_rule(monkeypatch):
 
     monkeypatch.setattr(Rule, "run", explode)
     return rule
+
+
+@pytest.fixture
+def sentry_events():
+    """Sentry initialised as production does (its default integrations, logging among them),
+    with a transport that keeps the events here instead of sending them."""
+    events: list[dict] = []
+
+    class Keep(Transport):
+        def capture_envelope(self, envelope):
+            events.extend(item.get_event() for item in envelope.items if item.type == "event")
+
+    sentry_sdk.init(
+        dsn="https://public@sentry.invalid/1",
+        transport=Keep,
+        auto_enabling_integrations=False,
+    )
+    yield events
+    sentry_sdk.get_client().close()
+    sentry_sdk.init()  # no DSN: the rest of the run sends nothing
 
 
 def test_a_rule_that_raises_is_its_error_and_the_scan_succeeds(
@@ -147,3 +169,33 @@ def test_the_scan_page_and_the_api_count_what_was_skipped_and_show_rule_errors(
         "/".join(deep.split("/")[:49]),
     }
     assert body["rule_errors"] == [f"{rule.id}: RuntimeError: the rule fell over"]
+
+
+def test_a_crash_outside_the_rules_is_sent_to_sentry(
+    repo, scanned_project, owner, committing, monkeypatch, sentry_events
+):
+    def crash(*args, **kwargs):
+        raise KeyError("dependencies")
+
+    monkeypatch.setattr("apps.scans.tasks.scan_directory", crash)
+    scan = _scan(committing, scanned_project(str(repo())), owner)
+    sentry_sdk.flush()
+    assert scan.failure_code == "internal_error"
+    crashes = [
+        value
+        for event in sentry_events
+        for value in event.get("exception", {}).get("values", [])
+        if value["type"] == "KeyError"
+    ]
+    assert len(crashes) == 1, sentry_events
+    assert "dependencies" in crashes[0]["value"]
+
+
+def test_a_rule_that_raises_is_not_sent_to_sentry_as_a_crash(
+    repo, scanned_project, owner, committing, crashing_rule, sentry_events
+):
+    # A rule's error is the report's, shown to the engineer; it is not an unhandled crash.
+    scan = _scan(committing, scanned_project(str(repo())), owner)
+    sentry_sdk.flush()
+    assert scan.status == Scan.Status.SUCCEEDED
+    assert not [e for e in sentry_events if e.get("level") in ("error", "fatal")]
