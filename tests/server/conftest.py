@@ -85,7 +85,11 @@ def processes():
 
 def start_worker(processes, *, queue: str, env: dict[str, str], log: Path) -> subprocess.Popen:
     """A Celery worker on `queue` alone (so runs never take each other's messages), one task at
-    a time; returns once it says it is ready."""
+    a time; returns once it says it is ready. It reads with this process's key ring, as every
+    process of a deployment shares one (an invitation's sealed token, a repository token)."""
+    from django.conf import settings
+
+    env = {"ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS), **env}
     proc = processes(
         [str(BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c", "1", "-l", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],

@@ -10,14 +10,18 @@ import sys
 import uuid
 from pathlib import Path
 
+from django.conf import settings
+
 from tests.server.conftest import BIN, ROOT, database_url, free_port, http_ok, wait_until
 
 
 def production_env(**extra: str) -> dict[str, str]:
     """The production settings on this run's test database and Redis, over plain http on
     127.0.0.1, with a cache prefix of its own (counters of earlier runs stay in the shared
-    Redis for minutes) and mail thrown away; `extra` on top."""
+    Redis for minutes), the test process's key ring (what it encrypts, they read) and mail
+    thrown away; `extra` on top."""
     return {
+        "ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "server-test-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
