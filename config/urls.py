@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.agencies import views as agency_views
 from apps.core import health
+from apps.notifications import urls as notification_urls
 from apps.ops import views as ops_views
 from apps.privacy import urls as privacy_urls
 
@@ -24,6 +25,7 @@ agency_patterns = [
     path("", include("apps.bookings.urls")),
     path("", include("apps.scans.urls")),
     path("", include("apps.privacy.urls")),
+    path("", include("apps.notifications.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/privacy/", include(privacy_urls.account_patterns)),
+    path("accounts/notifications/", include(notification_urls.account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("onboarding/", agency_views.OnboardingView.as_view(), name="onboarding"),
     path(
@@ -48,6 +51,7 @@ urlpatterns = [
     ),
     path("book/", include("apps.bookings.public.urls")),
     path("privacy/", include(privacy_urls.public_patterns)),
+    path("notifications/", include(notification_urls.public_patterns)),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

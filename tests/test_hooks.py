@@ -16,6 +16,9 @@ EXPECTED = {
     agency_hooks.member_became_client: [
         "apps.projects.services.assignments_revoke_for_member",
     ],
+    agency_hooks.invitation_issued: [
+        "apps.notifications.invitations.schedule_follow_ups",
+    ],
     project_hooks.profile_changed: [
         "apps.checklists.services.checklist_follow_profile",
     ],

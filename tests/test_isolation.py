@@ -58,6 +58,8 @@ UNSCOPED = {
     "api_public_*": "public booking API (slots, booking, the signed link's actions)",
     "privacy_account*": "the signed-in user's own data: its export and the account's deletion",
     "privacy_notice": "public: an agency's privacy notice, linked from its booking form",
+    "notification_preferences": "the signed-in user's own email preferences",
+    "notifications_unsubscribe": "public: an email's unsubscribe link; authorised by its signature",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.agencies.models import Membership
+from apps.agencies.models import Invitation, Membership
 from apps.core.hooks import hook
 
 
@@ -19,3 +19,10 @@ def member_became_client(*, membership: Membership) -> None:
     """A staff member's role is being changed to client contact, before the change is
     saved. Receivers: projects (a client contact works on nothing: drop their assignments
     and grants)."""
+
+
+@hook
+def invitation_issued(*, invitation: Invitation, raw_token: str) -> None:
+    """An invitation link was issued (a new invitation, or a resend that replaced the link),
+    in the service's transaction. Receivers: notifications (the reminder to the invitee after
+    three days and the notice to the inviter when it expires)."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.agencies import limits
-from apps.agencies.hooks import member_became_client, member_leaving
+from apps.agencies.hooks import invitation_issued, member_became_client, member_leaving
 from apps.agencies.mfa_policy import has_authenticator
 from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
@@ -139,6 +139,7 @@ def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
         invitation_id=str(invitation.pk),
         sealed_token=crypto.encrypt(raw_token),
     )
+    invitation_issued.fire(invitation=invitation, raw_token=raw_token)
 
 
 @transaction.atomic

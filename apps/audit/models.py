@@ -52,6 +52,12 @@ class Verb(models.TextChoices):
     CLIENT_ERASED = "privacy.client_erased", "Client erased"
     RETENTION_PURGED = "privacy.retention_purged", "Old records purged"
     BOOKING_SETTINGS_CHANGED = "booking.settings_changed", "Booking protection changed"
+    WEBHOOK_CREATED = "webhook.created", "Webhook endpoint added"
+    WEBHOOK_UPDATED = "webhook.updated", "Webhook endpoint changed"
+    WEBHOOK_DELETED = "webhook.deleted", "Webhook endpoint deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Webhook signing secret replaced"
+    WEBHOOK_DISABLED = "webhook.disabled", "Webhook endpoint switched off after failing"
+    DELIVERY_RETRIED = "delivery.retried", "Notification sent again"
 
 
 class AuditEvent(models.Model):

@@ -358,7 +358,7 @@ def booking_create(
         # calendar invitations wait for the confirmation.
         queue_confirmation_request(booking)
     else:
-        queue_notifications(booking)
+        queue_notifications(booking, event="booking.created")
     return Submission(booking=booking, created=True)
 
 
@@ -400,7 +400,7 @@ def booking_confirm(*, booking: Booking, code: str, now: datetime | None = None)
         agency=locked.agency, booking=locked, kind=BookingEvent.Kind.CONFIRMED, by_booker=True,
         actor=locked.booker_user,
     )  # fmt: skip
-    queue_notifications(locked)
+    queue_notifications(locked, event="booking.created")
     return locked
 
 
@@ -523,7 +523,7 @@ def booking_reschedule(
         old_start=old_start, new_start=new_start,
         reason=reason.strip()[: limits.REASON_MAX_LENGTH],
     )  # fmt: skip
-    queue_notifications(booking)
+    queue_notifications(booking, event="booking.rescheduled")
     return booking
 
 
@@ -567,7 +567,7 @@ def booking_cancel(
         by_booker=by_booker, actor=actor.user if actor is not None else None,
         reason=booking.cancel_reason,
     )  # fmt: skip
-    queue_notifications(booking)
+    queue_notifications(booking, event="booking.cancelled")
     return booking
 
 

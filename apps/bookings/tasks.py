@@ -25,10 +25,14 @@ from apps.core.tenancy import cross_agency, tenant_context
 logger = logging.getLogger(__name__)
 
 
-def queue_notifications(booking: Booking) -> None:
+def queue_notifications(booking: Booking, *, event: str) -> None:
     """Email both sides once the change is committed; through the outbox, so that a broker
-    outage neither fails the booking nor loses its emails."""
+    outage neither fails the booking nor loses its emails. The reminders follow the booking
+    and `event` goes to the agency's webhooks (apps.bookings.reminders)."""
+    from apps.bookings import reminders  # noqa: PLC0415 - reminders renders with these helpers
+
     outbox.enqueue(send_booking_notifications, agency=booking.agency, booking_id=str(booking.pk))
+    reminders.follow(booking, event=event)
 
 
 def queue_confirmation_request(booking: Booking) -> None:

@@ -7,7 +7,9 @@ class ChecklistsConfig(AppConfig):
     verbose_name = "Checklists"
 
     def ready(self) -> None:
+        from apps.checklists import notify
         from apps.checklists.services import checklist_follow_profile
         from apps.projects.hooks import profile_changed
 
         profile_changed.connect(checklist_follow_profile)
+        notify.register()

@@ -16,7 +16,7 @@ from apps.agencies.models import Membership
 from apps.agencies.roles import Capability, require
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
-from apps.checklists import limits, readiness
+from apps.checklists import limits, notify, readiness
 from apps.checklists.models import (
     CatalogItem,
     Comment,
@@ -213,6 +213,7 @@ def item_update(  # noqa: PLR0912 - one branch per thing an item can change, in 
         )
     if status_changed:
         readiness_refresh(project=project)
+    notify.item_changed(item, changes)
     return item
 
 
@@ -251,6 +252,7 @@ def comment_add(*, actor: Membership, item: ProjectItem, body: str) -> Comment:
         item=item,
         message=comment.body[:ACTIVITY_TEXT_MAX_LENGTH],
     )
+    notify.comment_posted(comment, author=actor)
     return comment
 
 
@@ -270,6 +272,7 @@ def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
     record_activity(
         project=item.project, actor=actor.user, kind=Activity.Kind.ITEM_SIGNED_OFF, item=item
     )
+    notify.signed_off(item)
     return item
 
 

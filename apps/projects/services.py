@@ -19,6 +19,7 @@ from apps.audit.services import audit_record
 from apps.clients.models import Client
 from apps.core.access import ensure_own, lock_own
 from apps.core.unset import UNSET, Unset
+from apps.notifications import endpoints
 from apps.projects import limits
 from apps.projects.activity import record_activity
 from apps.projects.hooks import profile_changed
@@ -166,7 +167,21 @@ def project_update(
         )
     if CHECKLIST_FIELDS & {field for field, _, _ in changed}:
         profile_changed.fire(project=project, actor=actor)
+    for field, old, new in changed:
+        if field == "stage":
+            _status_changed(project, old=old, new=new)
     return project
+
+
+def _status_changed(project: Project, *, old: str, new: str) -> None:
+    """The `engagement.status_changed` webhook event (its stage, or archived/restored)."""
+    endpoints.emit(
+        agency=project.agency, event="engagement.status_changed", subject=project,
+        data={"engagement": {"id": str(project.pk), "name": project.name,
+                             "client": str(project.client_id), "stage": project.stage,
+                             "archived": project.archived_at is not None},
+              "old": old, "new": new},
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -221,6 +236,9 @@ def project_archive(*, actor: Membership, project: Project, archived: bool = Tru
         actor=actor.user,
         agency=actor.agency,
         target=project,
+    )
+    _status_changed(
+        project, old="active" if archived else "archived", new="archived" if archived else "active"
     )
     return project
 

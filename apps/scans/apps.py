@@ -8,6 +8,8 @@ class ScansConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.crypto import register_encrypted_column
+        from apps.scans import notify
 
         # Private repositories' access tokens, re-encrypted by `manage.py rotate_keys`.
         register_encrypted_column("scans.RepositoryAccess", "token_encrypted")
+        notify.register()

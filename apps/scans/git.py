@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -32,6 +31,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from apps.core.netguard import BlockedAddress, public_address
 
 MAX_URL_LENGTH = 500  # characters; no real repository address comes close
 
@@ -111,13 +112,6 @@ def _looks_like_host(name: str) -> bool:
     return True
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
-
-
 def resolve(url: str) -> Target:
     """Check the address and, when private networks are blocked, where it resolves to."""
     url, host, port = parse_url(url)
@@ -129,21 +123,13 @@ def resolve(url: str) -> Target:
     if not settings.SCAN_BLOCK_PRIVATE_NETWORKS:
         return Target(url=url, host=host, port=port, pinned_address=None)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        raise CloneError(
-            f"The host “{host}” could not be found. Check the address.", code="host_not_found"
-        ) from None
-    addresses = sorted({str(info[4][0]) for info in infos})  # an IP address, whatever the family
-    private = [a for a in addresses if not _is_public(a)]
-    if private or not addresses:
-        raise CloneError(
-            f"“{host}” points to a private or internal network address ({', '.join(private)}), "
-            "which Launchpad does not connect to. Scan a repository hosted on the public "
-            "internet.",
-            code="private_address",
-        )
-    return Target(url=url, host=host, port=port, pinned_address=addresses[0])
+        address = public_address(host, port or 443)
+    except BlockedAddress as exc:
+        message = exc.message
+        if exc.code == "private_address":
+            message += " Scan a repository hosted on the public internet."
+        raise CloneError(message, code=exc.code) from None
+    return Target(url=url, host=host, port=port, pinned_address=address)
 
 
 def _git_env(target: Target, token: str | None, home: Path) -> dict[str, str]:

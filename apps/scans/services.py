@@ -27,6 +27,7 @@ from apps.core.tenancy import tenant_context
 from apps.projects.activity import record_activity
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_scan
+from apps.scans import notify
 from apps.scans.engine import ScanReport
 from apps.scans.git import CloneError, check_url
 from apps.scans.models import RepositoryAccess, Scan, ScanFinding
@@ -202,6 +203,7 @@ def scan_fail(*, scan_id: ScanId, run_token: str | None, code: str, reason: str)
         project=scan.project, actor=None, kind=Activity.Kind.SCAN,
         message=f"Repository scan failed: {scan.failure_reason}",
     )  # fmt: skip
+    notify.scan_finished(scan)
     return True
 
 
@@ -273,6 +275,7 @@ def scan_complete(
             f"{'s' if len(applied.verified) != 1 else ''} verified, {len(applied.gaps)} with gaps."
         ),
     )  # fmt: skip
+    notify.scan_finished(scan)
     return True
 
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value that differs by environment comes from it."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "apps.checklists",
     "apps.bookings",
     "apps.scans",
+    "apps.notifications",
     "apps.workspace",
     "apps.ops",
     "apps.privacy",
@@ -287,6 +289,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.document_error_responses",
+        "apps.notifications.schema.add_webhook_events",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.agencies.roles.Role",
@@ -345,6 +348,14 @@ CELERY_BEAT_SCHEDULE = {
     "publish-pending-tasks": {
         "task": "apps.core.outbox.publish_pending_tasks",
         "schedule": 60,  # the tasks the broker could not take after their commit (outbox)
+    },
+    "dispatch-deliveries": {
+        "task": "apps.notifications.dispatch.dispatch_deliveries",
+        "schedule": 60,  # reminders, digests, notices and webhooks that are due
+    },
+    "plan-digests": {
+        "task": "apps.notifications.tasks.plan_digests",
+        "schedule": 60 * 15,  # each person's 08:00 comes round in their own zone
     },
     "release-expired-booking-holds": {
         "task": "apps.bookings.tasks.release_expired_booking_holds",
@@ -426,6 +437,23 @@ SCAN_TOKEN_KEYS = env.list("SCAN_TOKEN_KEYS", default=[])
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 SCAN_RETENTION_DAYS = env.int("SCAN_RETENTION_DAYS", default=365)
 SENT_MAIL_RETENTION_DAYS = env.int("SENT_MAIL_RETENTION_DAYS", default=180)
+
+# --- Notifications, reminders and webhooks (apps.notifications, docs/operations.md) ------
+# A claimed delivery not sent within the lease is claimed again (a worker died sending it).
+NOTIFY_LEASE_SECONDS = env.int("NOTIFY_LEASE_SECONDS", default=300)
+NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=200)
+NOTIFY_MAX_BATCHES_PER_RUN = env.int("NOTIFY_MAX_BATCHES_PER_RUN", default=50)
+# Attempts before a delivery is given up (backoff doubles from 30 s to at most an hour).
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
+# The daily digest goes out at this hour of each person's own time zone.
+NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=8)
+WEBHOOK_BLOCK_PRIVATE_NETWORKS = env.bool("WEBHOOK_BLOCK_PRIVATE_NETWORKS", default=True)
+# Tests only: lets a webhook go to a plain-http receiver.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# An endpoint whose every delivery failed for this long is switched off.
+WEBHOOK_DISABLE_AFTER = timedelta(hours=env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24))
 
 # --- Repository scans ----------------------------------------------------------------------
 SCAN_BLOCK_PRIVATE_NETWORKS = env.bool("SCAN_BLOCK_PRIVATE_NETWORKS", default=True)

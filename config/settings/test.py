@@ -22,3 +22,6 @@ WHITENOISE_USE_FINDERS = True
 ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWxhdW5jaHBhZC1zY2FuLXRva2VuLWs="]
 SCAN_ALLOW_LOCAL_REPOS = True
 SCAN_BLOCK_PRIVATE_NETWORKS = False
+# The webhook receivers of the tests listen on 127.0.0.1, over plain http.
+WEBHOOK_BLOCK_PRIVATE_NETWORKS = False
+WEBHOOK_ALLOW_HTTP = True

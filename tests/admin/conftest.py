@@ -81,6 +81,36 @@ def operator_client(operator):
     return session_signed_in(operator, "password", "mfa")
 
 
+def _outbox_rows(agency, member) -> list:
+    from django.utils import timezone
+
+    from apps.notifications.models import (
+        Delivery,
+        EmailOptOut,
+        Notification,
+        WebhookAttempt,
+        WebhookEndpoint,
+    )
+
+    endpoint = WebhookEndpoint.objects.create(
+        agency=agency, url=f"https://{agency.slug}.example.com/hook", events=["scan.finished"],
+        secret_encrypted=SECRET_MARK,
+    )  # fmt: skip
+    delivery = Delivery.objects.create(
+        agency=agency, kind="scan.finished", channel="webhook", endpoint=endpoint,
+        dedupe_key=f"admin-{agency.slug}", due_at=timezone.now(),
+    )  # fmt: skip
+    return [
+        endpoint,
+        delivery,
+        WebhookAttempt.objects.create(
+            agency=agency, delivery=delivery, endpoint=endpoint, status_code=500
+        ),
+        Notification.objects.create(agency=agency, user=member.user, kind="x", title="Hello"),
+        EmailOptOut.objects.create(user=member.user, kind="digest"),
+    ]
+
+
 @pytest.fixture
 def world(db):
     """One row of every model the admin shows, all in one agency; `world()` again builds
@@ -148,6 +178,7 @@ def world(db):
             PendingTask.objects.create(
                 agency=agency, name="apps.bookings.tasks.send_booking_notifications", kwargs={}
             ),
+            *_outbox_rows(agency, member),
             CatalogRelease.objects.create(
                 version=100 + CatalogRelease.objects.count(), item_count=1
             ),

@@ -114,6 +114,8 @@ CROSS_AGENCY_PATHS = {
     ("apps.bookings.tasks", "expired booking holds"),
     ("apps.core.management.commands.rotate_keys", "key rotation"),
     ("apps.core.outbox", "task outbox"),
+    ("apps.notifications.digest", "digest planning"),
+    ("apps.notifications.dispatch", "outbox dispatch"),
     ("apps.ops.selectors", "metrics"),
     ("apps.privacy.services", "account deletion"),
     ("apps.privacy.services", "personal data export"),

@@ -59,9 +59,13 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
     offer, booking, override = _booking_objects(
         agency, owner_membership, viewer if staff_viewer else other, tag
     )
+    notice, endpoint, delivery = _notification_objects(agency, owner_membership, viewer, tag)
     return {
         "agency_slug": agency.slug,
         "member_id": str(other.pk),
+        "notification_id": str(notice.pk),
+        "endpoint_id": str(endpoint.pk),
+        "delivery_id": str(delivery.pk),
         "invitation_id": str(invitation.pk),
         "token_id": str(token.pk),
         "client_id": str(client.pk),
@@ -96,6 +100,29 @@ def api_tenant(slug: str) -> dict[str, str]:
         "token": manage_token(Booking.objects.get(pk=objects["booking_id"])),
         "bearer": raw,
     }
+
+
+def _notification_objects(agency, owner_membership, viewer, tag):
+    """An in-app notice for the viewer (or the owner), a webhook endpoint, and a delivery
+    that was given up."""
+    from django.utils import timezone
+
+    from apps.notifications.endpoints import endpoint_create
+    from apps.notifications.models import Delivery, Notification
+
+    person = (viewer or owner_membership).user
+    notice = Notification.objects.create(
+        agency=agency, user=person, kind="scan.failed", title="A scan failed"
+    )
+    endpoint, _ = endpoint_create(
+        actor=owner_membership, url=f"https://hooks-{tag}.example.com/in", events=["scan.finished"]
+    )
+    delivery = Delivery.objects.create(
+        agency=agency, kind="scan.finished", channel="webhook", endpoint=endpoint,
+        dedupe_key=f"test:{tag}", due_at=timezone.now(), status=Delivery.Status.FAILED,
+        payload={"id": f"evt_{tag}", "type": "scan.finished", "data": {}}, last_error="HTTP 500",
+    )  # fmt: skip
+    return notice, endpoint, delivery
 
 
 def _finished_scan(project):
