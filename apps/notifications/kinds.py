@@ -32,7 +32,7 @@ class Email:
     text: str
     html: str = ""
     # Each attached file: its name, content and MIME type.
-    attachments: tuple[tuple[str, str, str], ...] = ()
+    attachments: tuple[tuple[str, str | bytes, str], ...] = ()
 
 
 @dataclass(frozen=True)

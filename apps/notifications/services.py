@@ -208,3 +208,29 @@ def unsubscribe(*, kind: str, user_id: str, subject_id: str) -> bool:
         [EmailOptOut(kind=kind, subject_id=subject_id[:64])], ignore_conflicts=True
     )
     return True
+
+
+# --- Privacy: forgetting and retention -----------------------------------------------------
+
+
+def deliveries_forget(*, subjects: models.QuerySet[Any]) -> int:
+    """Delete what the outbox holds about these rows (a webhook's body quotes a booker's name
+    and address): sent or waiting, it goes. For erasure; returns how many rows."""
+    label = subjects.model._meta.label_lower
+    ids = [str(pk) for pk in subjects.values_list("pk", flat=True)]
+    if not ids:
+        return 0
+    deleted, _ = Delivery.objects.filter(subject_type=label, subject_id__in=ids).delete()
+    return deleted
+
+
+def deliveries_purge(*, agency: models.Model, before: datetime) -> int:
+    """Deliveries done with (sent, dropped, given up) before `before`, with their webhook
+    attempts; what still waits is kept."""
+    deleted, _ = (
+        Delivery.objects.for_agency(agency)
+        .filter(created_at__lt=before)
+        .exclude(status=Delivery.Status.PENDING)
+        .delete()
+    )
+    return deleted

@@ -38,6 +38,7 @@ from apps.clients.services import client_delete, contacts_forget
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError
 from apps.core.tenancy import cross_agency
+from apps.notifications.services import deliveries_forget, deliveries_purge
 from apps.privacy import selectors
 from apps.privacy.archive import build_archive
 from apps.privacy.models import PrivacyNotice
@@ -124,6 +125,7 @@ def _forget_person(
     counts["engagements_redacted"] = project_redact(
         projects=Project.objects.filter(pk__in=bookings.values("project_id")), texts=booker_texts
     )
+    counts["deliveries_forgotten"] = deliveries_forget(subjects=bookings)
     counts["bookings_anonymised"] = booking_anonymise(
         bookings=bookings, name=DELETED_NAME, email=placeholder
     )
@@ -195,6 +197,7 @@ def client_erase(*, actor: Membership, client: Client, confirm_name: str) -> dic
     addresses, targets = scope.addresses(), scope.target_ids()
     placeholder = placeholder_email("erased", client_id)
     counts = selectors.client_counts(scope)
+    deliveries_forget(subjects=scope.bookings)
     booking_anonymise(bookings=scope.bookings, name=DELETED_NAME, email=placeholder)
     for membership in scope.portal_members:
         membership_remove(actor=actor, membership=membership)
@@ -332,4 +335,5 @@ def _purge_agency(agency: Agency, periods: RetentionPeriods, now: datetime) -> d
         )
     if periods.sent_mail is not None:
         counts["invitations"] = invitations_purge(agency=agency, before=now - periods.sent_mail)
+        counts["deliveries"] = deliveries_purge(agency=agency, before=now - periods.sent_mail)
     return counts

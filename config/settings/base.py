@@ -317,7 +317,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="default")
 # Scans are long and heavy: their own queue, so a burst of them never delays email.
 CELERY_TASK_ROUTES = {"apps.scans.tasks.run_scan": {"queue": "scans"}}
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
@@ -351,7 +351,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "dispatch-deliveries": {
         "task": "apps.notifications.dispatch.dispatch_deliveries",
-        "schedule": 60,  # reminders, digests, notices and webhooks that are due
+        # Reminders, digests, notices and webhooks that are due (what is due at a commit is
+        # handed over then; this catches the rest).
+        "schedule": env.float("NOTIFY_DISPATCH_EVERY_SECONDS", default=60.0),
     },
     "plan-digests": {
         "task": "apps.notifications.tasks.plan_digests",

@@ -15,8 +15,10 @@ from django.urls import reverse
 from apps.audit.models import AuditEvent, Verb
 from apps.bookings import services
 from apps.bookings.models import Booking, BookingEvent, BookingPolicy
-from apps.bookings.tasks import release_expired_booking_holds, send_booking_confirmation_request
+from apps.bookings.tasks import release_expired_booking_holds
 from apps.bookings.tokens import confirm_code, manage_token
+from apps.notifications.dispatch import deliver
+from apps.notifications.models import Delivery
 from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -377,10 +379,14 @@ def test_the_api_answers_a_hold_with_its_expiry_in_the_bookers_zone(offer, confi
 
 def test_the_confirmation_email_is_sent_once_however_often_the_task_runs(offer, confirming):
     booking = service_book(offer, slot(0))
-    ids = {"agency_id": str(booking.agency_id), "booking_id": str(booking.pk)}
-    assert send_booking_confirmation_request(**ids) is True
-    assert send_booking_confirmation_request(**ids) is False
+    row = Delivery.objects.get(kind="booking.confirm_request", subject_id=str(booking.pk))
+    ids = {"agency_id": str(booking.agency_id), "delivery_id": str(row.pk)}
+    assert deliver(**ids) == "sent"
+    assert deliver(**ids) == "nothing to do"
     assert len(mail.outbox) == 1
+    booking.refresh_from_db()
+    assert booking.confirmation_sent_at is not None
+    assert Delivery.objects.get(pk=row.pk).status == "sent"
 
 
 # --- The agency's setting ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Public booking while Redis is away: the abuse limits counted in the cache fail open
 (docs/security.md, "Redis outage"), so the page, the form and the API book instead of
-answering 500, and the booking's emails wait in the task outbox (apps.core.outbox) until the
-broker is back, then go out once (issue 11)."""
+answering 500, and the booking's emails wait in the notifications outbox (apps.notifications)
+until the broker is back, then go out once (issues 11 and 12)."""
 
 from datetime import timedelta
 
@@ -12,10 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.bookings.models import Booking
-from apps.bookings.tasks import send_booking_notifications
-from apps.core import outbox
-from apps.core.models import PendingTask
-from apps.core.outbox import publish_pending_tasks
+from apps.notifications.dispatch import deliver, dispatch_deliveries
+from apps.notifications.models import Delivery
 from tests.bookings.test_abuse import api_book, form_book, frozen, host, offer, slot  # noqa: F401
 from tests.core.test_cache import DEAD_CACHE
 from tests.support.broker import BrokerAway
@@ -32,6 +30,10 @@ def test_the_booking_page_form_and_api_book_while_redis_is_away(settings, offer)
     assert Booking.objects.filter(consultation_type=offer).count() == 2
 
 
+def _notices():
+    return Delivery.objects.filter(kind="booking.notice")
+
+
 def test_a_booking_made_while_the_broker_is_away_is_saved_and_mailed_once_it_returns(
     offer,  # noqa: F811
     committing,
@@ -39,46 +41,38 @@ def test_a_booking_made_while_the_broker_is_away_is_saved_and_mailed_once_it_ret
 ):
     """Issue 11: the booking was saved but its booker got a 500, and its confirmation emails
     were never sent, not even after Redis came back."""
-    monkeypatch.setattr(outbox, "SWEEP_GRACE", timedelta(0))
-    broker = BrokerAway(monkeypatch, send_booking_notifications)
+    broker = BrokerAway(monkeypatch, deliver)
     mail.outbox.clear()
     response = committing(api_book, offer, slot(0))
     assert response.status_code == 201, response.content
     booking = Booking.objects.get(consultation_type=offer)
     assert mail.outbox == []
-    pending = PendingTask.objects.get()
-    assert pending.name == send_booking_notifications.name
-    assert pending.kwargs == {"agency_id": str(offer.agency_id), "booking_id": str(booking.pk)}
-    assert pending.published_at is None
-    # Still away: the sweep publishes nothing and loses nothing.
-    assert publish_pending_tasks() == 0
+    assert sorted(_notices().values_list("audience", flat=True)) == ["", "booker"]  # and host
+    assert set(_notices().values_list("status", flat=True)) == {"pending"}
+    assert set(_notices().values_list("subject_id", flat=True)) == {str(booking.pk)}
+    # Still away: the dispatcher hands nothing over and loses nothing.
+    assert committing(dispatch_deliveries) == 0
     assert mail.outbox == []
     broker.back()
-    assert publish_pending_tasks() == 1
-    sent = len(mail.outbox)
-    assert sent == 2  # the booker and the host
-    assert publish_pending_tasks() == 0
-    assert len(mail.outbox) == sent
-    assert PendingTask.objects.get().published_at is not None
+    # The dispatch's claims of a moment ago wait out their lease; beat's next run after it.
+    later = timezone.now() + timedelta(minutes=10)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    assert committing(dispatch_deliveries) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["fran@acme.test", booking.host.user.email]
+    )
+    assert committing(dispatch_deliveries) == 0
+    assert len(mail.outbox) == 2
+    assert set(_notices().values_list("status", flat=True)) == {"sent"}
 
 
-def test_with_the_broker_up_a_booking_publishes_at_commit_and_the_sweep_has_nothing(
+def test_with_the_broker_up_a_booking_is_mailed_at_commit_and_the_dispatcher_has_nothing(
     offer,  # noqa: F811
     committing,
-    monkeypatch,
 ):
-    monkeypatch.setattr(outbox, "SWEEP_GRACE", timedelta(0))
     mail.outbox.clear()
     assert committing(form_book, offer, slot(0)).status_code == 302
     assert len(mail.outbox) == 2
-    assert PendingTask.objects.get().published_at is not None
-    assert publish_pending_tasks() == 0
+    assert set(_notices().values_list("status", flat=True)) == {"sent"}
+    assert committing(dispatch_deliveries) == 0
     assert len(mail.outbox) == 2
-
-
-def test_the_sweep_deletes_rows_published_long_ago(offer, committing, monkeypatch):  # noqa: F811
-    committing(api_book, offer, slot(0))
-    later = timezone.now() + outbox.KEEP_PUBLISHED + timedelta(minutes=1)
-    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
-    publish_pending_tasks()
-    assert not PendingTask.objects.exists()

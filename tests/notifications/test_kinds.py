@@ -101,3 +101,24 @@ def test_an_accepted_invitation_gets_no_reminder(owner, committing, dispatch):
     assert set(
         Delivery.objects.filter(kind__startswith="invitation.").values_list("status", flat=True)
     ) == {"dropped"}
+
+
+def test_a_rescan_with_new_gaps_tells_the_assigned_engineers_and_one_without_does_not(
+    assigned, portal, committing
+):
+    from apps.scans import notify
+    from tests.factories import ScanFactory, ScanFindingFactory
+
+    before = ScanFactory(agency=portal.agency, project=portal)
+    ScanFindingFactory(agency=portal.agency, scan=before, key="same")
+    unchanged = ScanFactory(agency=portal.agency, project=portal, previous=before)
+    ScanFindingFactory(agency=portal.agency, scan=unchanged, key="same")
+    mail.outbox.clear()
+    committing(notify.scan_finished, unchanged)
+    assert sent_to("scan.new_gaps") == []
+    worse = ScanFactory(agency=portal.agency, project=portal, previous=before)
+    ScanFindingFactory(agency=portal.agency, scan=worse, key="same")
+    ScanFindingFactory(agency=portal.agency, scan=worse, key="a-new-leak")
+    committing(notify.scan_finished, worse)
+    assert sent_to("scan.new_gaps") == [assigned.user.email]
+    assert "1 new finding" in mail.outbox[-1].subject

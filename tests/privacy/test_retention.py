@@ -88,6 +88,7 @@ def test_the_purge_deletes_what_outlived_its_period_and_keeps_the_rest(
         "scans": 2,
         "scan_findings": 2,
         "invitations": 3,
+        "deliveries": 0,
     }
     assert results[str(other_agency.pk)]["audit_events"] == 3
     assert results[""] == {"audit_events": 1}
@@ -107,7 +108,9 @@ def test_the_purge_deletes_what_outlived_its_period_and_keeps_the_rest(
 def test_each_agency_purge_is_audited_with_its_counts(old_records, agency, other_agency):
     purge_expired_records()
     mine = AuditEvent.objects.get(verb=Verb.RETENTION_PURGED, agency=agency)
-    assert mine.changes == {"audit_events": 3, "scans": 2, "scan_findings": 2, "invitations": 3}
+    assert mine.changes == {
+        "audit_events": 3, "scans": 2, "scan_findings": 2, "invitations": 3, "deliveries": 0,
+    }  # fmt: skip
     theirs = AuditEvent.objects.get(verb=Verb.RETENTION_PURGED, agency=other_agency)
     assert theirs.changes["audit_events"] == 3
     assert AuditEvent.objects.get(verb=Verb.RETENTION_PURGED, agency__isnull=True).changes == {
@@ -145,3 +148,25 @@ def test_beat_runs_the_purge_every_day():
     assert entries == [
         {"task": "apps.privacy.tasks.purge_expired_records", "schedule": 60 * 60 * 24}
     ]
+
+
+def test_deliveries_done_with_are_purged_and_waiting_ones_kept(agency, owner, settings):
+    from apps.notifications.models import Delivery
+
+    old = timezone.now() - timedelta(days=settings.SENT_MAIL_RETENTION_DAYS + 1)
+    rows = {
+        status: Delivery.objects.create(
+            agency=agency,
+            kind="digest",
+            channel="email",
+            user=owner.user,
+            status=status,
+            dedupe_key=f"old:{status}",
+            due_at=old,
+            sent_at=old if status == "sent" else None,
+        )
+        for status in ("sent", "dropped", "failed", "pending")
+    }
+    Delivery.objects.filter(pk__in=[r.pk for r in rows.values()]).update(created_at=old)
+    assert purge_expired_records()[str(agency.pk)]["deliveries"] == 3
+    assert list(Delivery.objects.values_list("status", flat=True)) == ["pending"]

@@ -2,8 +2,8 @@
 test's own, which the test stops and starts. While Redis is down a signed-in page, sign-in,
 the public booking page and the booking API answer without a 500, `/readyz` says "degraded"
 (200) where a lost database says 503, and a booking made during the outage is stored and its
-emails go out exactly once after Redis returns (the task outbox, apps.core.outbox), counted
-at a local SMTP server the worker sends to."""
+emails go out exactly once after Redis returns (the notifications outbox,
+apps.notifications), counted at a local SMTP server the worker sends to."""
 
 from __future__ import annotations
 
@@ -27,9 +27,8 @@ from django.urls import reverse
 from apps.agencies.roles import Role
 from apps.bookings import services
 from apps.bookings.models import Booking
-from apps.core import outbox
-from apps.core.models import PendingTask
-from apps.core.outbox import publish_pending_tasks
+from apps.notifications.dispatch import dispatch_deliveries
+from apps.notifications.models import Delivery
 from tests.factories import PASSWORD, MembershipFactory
 from tests.server.conftest import (
     free_port,
@@ -203,7 +202,8 @@ def test_a_redis_outage_degrades_and_loses_nothing(
     )
     assert status == 201, text
     assert Booking.objects.filter(consultation_type=offer).count() == 1
-    assert PendingTask.objects.get().published_at is None
+    notices = Delivery.objects.filter(kind="booking.notice")
+    assert list(notices.values_list("status", flat=True)) == ["pending", "pending"]
 
     # The database is what makes an instance unfit: 503, where Redis alone was 200.
     dead_db = tmp_path / "dead-db"
@@ -227,14 +227,13 @@ def test_a_redis_outage_degrades_and_loses_nothing(
     status, body = _status(base, "/readyz")
     assert (status, body) == (200, {"status": "ok", "checks": {"database": "ok", "redis": "ok"}})
     # Beat's sweep, run here: it publishes the booking's emails once.
-    monkeypatch.setattr(outbox, "SWEEP_GRACE", timedelta(0))
     with publishing_to_redis(broker_url=own.url):
-        assert publish_pending_tasks() == 1
+        assert dispatch_deliveries() == 2  # the booker's and the host's
         wait_until(lambda: len(smtp.recipients) >= 2, timeout=60, what="the booking's emails")
-        assert publish_pending_tasks() == 0
+        assert dispatch_deliveries() == 0
     # Exactly once: the booker and the host, one message each, and nothing more arrives.
     clock.sleep(3)
     assert smtp.recipients == sorted(["fran@acme.test", user.email])
     assert len(smtp.messages) == 2
-    assert PendingTask.objects.get().published_at is not None
+    assert list(notices.values_list("status", flat=True)) == ["sent", "sent"]
     assert "succeeded" in worker_log.read_text()
