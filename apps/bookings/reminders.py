@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking
+from apps.bookings.tasks import booking_of
 from apps.bookings.tokens import manage_token
 from apps.notifications import endpoints, kinds, render, services
 from apps.notifications.models import Channel, Delivery
@@ -75,9 +76,7 @@ def webhook_data(booking: Booking) -> dict:
 
 
 def _booking(row: Delivery) -> Booking:
-    booking = render.subject(
-        row, Booking, "consultation_type", "host__user", "host__schedule", "agency"
-    )
+    booking = booking_of(row)
     if booking.status != Booking.Status.CONFIRMED:
         raise kinds.Drop(f"the booking is {booking.get_status_display().lower()}")
     if booking.start.isoformat() != row.payload.get("start"):

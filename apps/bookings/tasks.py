@@ -73,7 +73,8 @@ def _local(moment, zone_name: str) -> str:
     return f"{local:%A %-d %B %Y, %H:%M} ({zone_name})"
 
 
-def _booking(row: Delivery) -> Booking:
+def booking_of(row: Delivery) -> Booking:
+    """The booking a delivery is about, with what its emails name."""
     return render.subject(
         row, Booking, "consultation_type", "host__user", "host__schedule", "agency"
     )
@@ -82,7 +83,7 @@ def _booking(row: Delivery) -> Booking:
 def notice_email(row: Delivery) -> kinds.Email:
     """The booking's current version, to one side; a version overtaken by a later change is
     dropped (the later change's notice says it all)."""
-    booking = _booking(row)
+    booking = booking_of(row)
     if booking.sequence != row.payload.get("sequence"):
         raise kinds.Drop("a later change to the booking is sent instead")
     if booking.status == Booking.Status.PENDING:
@@ -101,7 +102,7 @@ def notice_email(row: Delivery) -> kinds.Email:
 
 def confirm_request_email(row: Delivery) -> kinds.Email:
     """The link that confirms a hold; nothing once it is confirmed, expired or gone."""
-    booking = _booking(row)
+    booking = booking_of(row)
     now = timezone.now()
     if booking.status != Booking.Status.PENDING:
         raise kinds.Drop(f"the booking is {booking.get_status_display().lower()}")

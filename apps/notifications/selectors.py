@@ -6,7 +6,13 @@ from django.db.models import Count, QuerySet
 
 from apps.accounts.models import User
 from apps.agencies.models import Agency
-from apps.notifications.models import Delivery, Notification, WebhookAttempt, WebhookEndpoint
+from apps.notifications.models import (
+    Delivery,
+    EmailOptOut,
+    Notification,
+    WebhookAttempt,
+    WebhookEndpoint,
+)
 
 INBOX_SIZE = 50
 
@@ -20,6 +26,16 @@ def inbox(*, agency: Agency, user: User, unread_only: bool = False) -> list[Noti
 
 def unread_count(*, agency: Agency, user: User) -> int:
     return Notification.objects.for_agency(agency).filter(user=user, read_at__isnull=True).count()
+
+
+def switched_off(*, user: User) -> frozenset[str]:
+    """The kinds of email the person switched off."""
+    rows = EmailOptOut.objects.filter(user=user, subject_id="").values_list("kind", flat=True)
+    return frozenset(rows)
+
+
+def roles_of(*, user: User) -> set[str]:
+    return set(user.memberships.values_list("role", flat=True))
 
 
 def endpoints(*, agency: Agency) -> QuerySet[WebhookEndpoint]:

@@ -23,7 +23,7 @@ from apps.core.access import get_for_agency_or_404
 from apps.core.views_helpers import attempt, run_action, submit
 from apps.notifications import endpoints, kinds, mail, selectors, services, webhooks
 from apps.notifications.forms import EndpointEditForm, EndpointForm, preferences_form
-from apps.notifications.models import Delivery, EmailOptOut, Notification, WebhookEndpoint
+from apps.notifications.models import Delivery, Notification, WebhookEndpoint
 
 # --- The notification centre ---------------------------------------------------------------
 
@@ -94,14 +94,10 @@ class NotificationReadAllView(AgencyViewMixin, View):
 # --- Email preferences and unsubscribe -----------------------------------------------------
 
 
-def _audience(user) -> str:
-    roles = (
-        set(user.memberships.values_list("role", flat=True))
-        if hasattr(user, "memberships")
-        else set()
-    )
-    staff = any(role_can(role, C.USE_STAFF_APP) for role in roles)
-    return "staff" if staff or not roles else "client"
+def _audience(user: User) -> str:
+    """Staff if any of the person's roles uses the staff app (or they have none yet)."""
+    roles = selectors.roles_of(user=user)
+    return "staff" if not roles or any(role_can(r, C.USE_STAFF_APP) for r in roles) else "client"
 
 
 class EmailPreferencesView(LoginRequiredMixin, FormView):
@@ -114,13 +110,9 @@ class EmailPreferencesView(LoginRequiredMixin, FormView):
         return cast(User, self.request.user)  # LoginRequiredMixin let only a person in
 
     def get_form(self, form_class=None):
-        off = frozenset(
-            EmailOptOut.objects.filter(user=self._user(), subject_id="").values_list(
-                "kind", flat=True
-            )
-        )
+        off = selectors.switched_off(user=self._user())
         data = self.request.POST if self.request.method == "POST" else None
-        return preferences_form(audience=_audience(self.request.user), data=data, initial_off=off)
+        return preferences_form(audience=_audience(self._user()), data=data, initial_off=off)
 
     def form_valid(self, form):
         off = [key for key, on in form.cleaned_data.items() if not on]
