@@ -24,5 +24,6 @@ def member_became_client(*, membership: Membership) -> None:
 @hook
 def invitation_issued(*, invitation: Invitation, raw_token: str) -> None:
     """An invitation link was issued (a new invitation, or a resend that replaced the link),
-    in the service's transaction. Receivers: notifications (the reminder to the invitee after
-    three days and the notice to the inviter when it expires)."""
+    in the service's transaction. Receivers: notifications (the email carrying the link, the
+    reminder to the invitee after three days and the notice to the inviter when it
+    expires)."""

@@ -24,7 +24,6 @@ from apps.agencies.models import Agency, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import AuditEvent, Verb
 from apps.audit.services import audit_record
-from apps.core import crypto, outbox
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.ratelimit import RateLimitedError
@@ -127,18 +126,10 @@ def _assert_may_grant(actor: Membership, role: str) -> None:
         require(actor, Capability.MANAGE_AGENCY)
 
 
-def _queue_invitation_email(invitation: Invitation, raw_token: str) -> None:
-    """Through the task outbox, so that a broker outage neither fails the invitation nor
-    loses its email. The link's token travels sealed with the key ring: neither the outbox
-    row nor the broker's message holds a token that accepts the invitation."""
-    from apps.agencies.tasks import send_invitation_email  # noqa: PLC0415 - the tasks module imports these services
-
-    outbox.enqueue(
-        send_invitation_email,
-        agency=invitation.agency,
-        invitation_id=str(invitation.pk),
-        sealed_token=crypto.encrypt(raw_token),
-    )
+def _invitation_issued(invitation: Invitation, raw_token: str) -> None:
+    """The email that carries the link, and its follow-ups, are the notifications app's
+    deliveries, written by its receiver in this transaction (so a broker outage neither
+    fails the invitation nor loses its email)."""
     invitation_issued.fire(invitation=invitation, raw_token=raw_token)
 
 
@@ -188,7 +179,7 @@ def invitation_create(
         target=invitation,
         changes={"email": email, "role": role},
     )
-    _queue_invitation_email(invitation, raw)
+    _invitation_issued(invitation, raw)
     return invitation, raw
 
 
@@ -248,7 +239,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> tuple[Inv
         target=invitation,
         changes={"email": invitation.email},
     )
-    _queue_invitation_email(invitation, raw)
+    _invitation_issued(invitation, raw)
     return invitation, raw
 
 

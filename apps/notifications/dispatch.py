@@ -2,10 +2,11 @@
 
 - `dispatch_deliveries` (beat, every minute) claims due rows in batches under
   `SELECT ... FOR UPDATE SKIP LOCKED`, gives each claim a lease (`claimed_until`) in the same
-  statement batch, and hands each row to `deliver`. Two beats, or a dispatch meeting a row a
-  worker is sending, skip what the other holds. Its SQL per batch is constant: one select,
-  one update.
-- `deliver` locks its row, sends, and records the outcome in the same transaction:
+  statement batch, and hands the rows to `deliver` in pieces of one agency's rows
+  (NOTIFY_DELIVER_CHUNK). Two beats, or a dispatch meeting a row a worker is sending, skip
+  what the other holds. Its SQL per batch is constant: one select, one update.
+- `deliver` takes a piece's rows one by one over one mail connection; for each it locks the
+  row, sends, and records the outcome in the row's own transaction:
   `sent_at` with the attempt. A message delivered twice finds the row sent and does
   nothing; a worker killed while sending leaves the row as it was (its transaction rolls
   back) and the next dispatch after the lease takes it again. A row whose lease ran out is
@@ -67,19 +68,34 @@ def claim_due(*, limit: int) -> list[tuple[Any, Any]]:
     return rows
 
 
-def hand_over(rows: Iterable[tuple[Any, Any]]) -> int:
-    """Publish a delivery task per row; stop at the first the broker refuses (the rest keep
-    their lease and are claimed again when it runs out). Returns how many were handed."""
-    handed = 0
+def _chunks(rows: Iterable[tuple[Any, Any]]) -> list[tuple[str, list[str]]]:
+    """Rows grouped by agency, in pieces of NOTIFY_DELIVER_CHUNK: one task per piece, which
+    opens one mail connection for it."""
+    by_agency: dict[str, list[str]] = {}
     for pk, agency_id in rows:
+        by_agency.setdefault(str(agency_id), []).append(str(pk))
+    size = max(1, settings.NOTIFY_DELIVER_CHUNK)
+    return [
+        (agency_id, ids[start : start + size])
+        for agency_id, ids in by_agency.items()
+        for start in range(0, len(ids), size)
+    ]
+
+
+def hand_over(rows: Iterable[tuple[Any, Any]]) -> int:
+    """Publish the rows to workers, a task per agency's piece; stop at the first the broker
+    refuses (the rest keep their lease and are claimed again when it runs out). Returns how
+    many rows were handed."""
+    handed = 0
+    for agency_id, ids in _chunks(rows):
         try:
-            deliver.apply_async(kwargs={"agency_id": str(agency_id), "delivery_id": str(pk)})
+            deliver.apply_async(kwargs={"agency_id": agency_id, "delivery_ids": ids})
         except OperationalError as exc:
             logger.warning(
-                "delivery %s not handed to a worker, left to the dispatcher: %s", pk, exc
+                "deliveries %s not handed to a worker, left to the dispatcher: %s", ids, exc
             )
             break
-        handed += 1
+        handed += len(ids)
     return handed
 
 
@@ -105,14 +121,31 @@ TRANSIENT = (OSError, smtplib.SMTPException)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def deliver(*, agency_id: str, delivery_id: str) -> str:  # noqa: PLR0911 - one return per outcome
-    """Send one delivery, once. Returns what happened (for the worker's log)."""
+def deliver(
+    *, agency_id: str, delivery_ids: list[str] | None = None, delivery_id: str | None = None
+) -> str:
+    """Send some deliveries of one agency, each once, each in its own transaction (a worker
+    killed mid-piece leaves what it sent sent and the rest as they were), over one mail
+    connection. `delivery_id` alone is a message from a release that handed rows one by one.
+    Returns what happened (for the worker's log): the outcome, or a count of each."""
     from apps.agencies.models import Agency  # noqa: PLC0415 - apps are loaded in a task
 
+    ids = list(delivery_ids or ([delivery_id] if delivery_id else []))
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         return "agency gone"
-    with tenant_context(agency), transaction.atomic():
+    outcomes: dict[str, int] = {}
+    with tenant_context(agency), mail.connection() as connection:
+        for pk in ids:
+            outcome = _deliver_one(agency, pk, connection)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if len(ids) == 1:
+        return next(iter(outcomes))
+    return ", ".join(f"{outcome}: {count}" for outcome, count in sorted(outcomes.items()))
+
+
+def _deliver_one(agency: Any, delivery_id: str, connection: mail.Connection) -> str:  # noqa: PLR0911 - one return per outcome
+    with transaction.atomic():
         row = (
             Delivery.objects.for_agency(agency)
             .select_for_update(of=("self",))
@@ -129,13 +162,15 @@ def deliver(*, agency_id: str, delivery_id: str) -> str:  # noqa: PLR0911 - one 
         try:
             # A savepoint: what a failed send wrote is undone, the attempt is still recorded.
             with transaction.atomic():
-                result = send(row)
+                result = send(row, connection)
         except kinds.Drop as exc:
             return _close(row, Delivery.Status.DROPPED, str(exc))
         except kinds.Undeliverable as exc:
             logger.warning("delivery %s (%s) cannot be sent: %s", row.pk, row.kind, exc)
             return _close(row, Delivery.Status.FAILED, str(exc))
         except Exception as exc:  # a send that failed, or a bug in a renderer: try again later
+            if isinstance(exc, TRANSIENT):
+                connection.reset()  # the next row starts on a fresh connection
             return _failed_attempt(row, exc, transient=isinstance(exc, TRANSIENT))
         if result is not None:  # a webhook: its answer is logged, success or not
             webhooks.record(row, result, now=now)
@@ -176,7 +211,7 @@ def _failed_attempt(row: Delivery, exc: Exception, *, transient: bool) -> str:
     return "retry"
 
 
-def send(row: Delivery) -> webhooks.Result | None:
+def send(row: Delivery, connection: mail.Connection | None = None) -> webhooks.Result | None:
     """One channel's send; raises kinds.Drop / kinds.Undeliverable / a send error. A
     webhook's answer is returned, to be logged outside the send's savepoint."""
     if row.channel == Channel.WEBHOOK:
@@ -192,6 +227,6 @@ def send(row: Delivery) -> webhooks.Result | None:
     if row.channel == Channel.EMAIL:
         if kind.email is None:
             raise kinds.Undeliverable(f"{row.kind} has no email form")
-        mail.send(row, kind, kind.email(row))
+        mail.send(row, kind, kind.email(row), connection=connection)
         return None
     raise kinds.Undeliverable(f"unknown channel {row.channel!r}")

@@ -3,9 +3,13 @@ a person may switch off (RFC 8058), and no remote content."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -47,7 +51,40 @@ def opted_out(row: Delivery) -> bool:
     ).exists()
 
 
-def send(row: Delivery, kind: kinds.Kind, email: kinds.Email) -> None:
+class Connection:
+    """One connection to the mail server for a piece of deliveries, opened at its first
+    email: a fresh SMTP session per message costs more than the message."""
+
+    def __init__(self) -> None:
+        self._backend: Any = None
+
+    def backend(self) -> Any:
+        if self._backend is None:
+            backend = get_connection()
+            backend.open()  # a refusal here is that row's failed attempt
+            self._backend = backend
+        return self._backend
+
+    def reset(self) -> None:
+        """After a failed send: the next email opens a new connection."""
+        if self._backend is not None:
+            with suppress(Exception):  # the server may have hung up already
+                self._backend.close()
+            self._backend = None
+
+
+@contextmanager
+def connection() -> Iterator[Connection]:
+    held = Connection()
+    try:
+        yield held
+    finally:
+        held.reset()
+
+
+def send(
+    row: Delivery, kind: kinds.Kind, email: kinds.Email, *, connection: Connection | None = None
+) -> None:
     if not email.to:
         raise kinds.Undeliverable("no address to send to")
     if kind.optional and opted_out(row):
@@ -68,8 +105,9 @@ def send(row: Delivery, kind: kinds.Kind, email: kinds.Email) -> None:
                 else html + html_footer
             )
     message = EmailMultiAlternatives(
-        subject=email.subject, body=text, to=[email.to], headers=headers
-    )
+        subject=email.subject, body=text, to=[email.to], headers=headers,
+        connection=connection.backend() if connection is not None else None,
+    )  # fmt: skip
     if html:
         message.attach_alternative(html, "text/html")
     for filename, content, mimetype in email.attachments:

@@ -445,6 +445,10 @@ SENT_MAIL_RETENTION_DAYS = env.int("SENT_MAIL_RETENTION_DAYS", default=180)
 NOTIFY_LEASE_SECONDS = env.int("NOTIFY_LEASE_SECONDS", default=300)
 NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=200)
 NOTIFY_MAX_BATCHES_PER_RUN = env.int("NOTIFY_MAX_BATCHES_PER_RUN", default=50)
+# Rows of one agency per delivery task (one mail connection each). Keep a piece's worst case
+# (webhook timeouts add up) near the lease: past it, rows not reached yet are claimed again
+# and the first worker to lock each sends it.
+NOTIFY_DELIVER_CHUNK = env.int("NOTIFY_DELIVER_CHUNK", default=20)
 # Attempts before a delivery is given up (backoff doubles from 30 s to at most an hour).
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
 # The daily digest goes out at this hour of each person's own time zone.

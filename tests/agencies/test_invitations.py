@@ -13,9 +13,9 @@ from django.utils import timezone
 from apps.agencies import services
 from apps.agencies.models import Invitation, Membership
 from apps.agencies.roles import Role
-from apps.agencies.tasks import send_invitation_email
 from apps.audit.models import AuditEvent, Verb
-from apps.core import crypto
+from apps.notifications.dispatch import deliver
+from apps.notifications.models import Delivery
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,33 +224,51 @@ def test_engineer_and_client_cannot_invite(invite, engineer, client_member, logi
     assert not Invitation.objects.exists()
 
 
-def test_email_task_is_safe_to_run_twice(owner, agency, committing):
-    # Queued on commit and run in-process here; a second delivery must send nothing more.
+def _invitation_delivery(invitation):
+    return Delivery.objects.get(kind="invitation.sent", subject_id=str(invitation.pk))
+
+
+def test_the_invitation_email_is_sent_once_however_often_its_delivery_runs(
+    owner, agency, committing
+):
+    # Sent on commit (in-process here); the same delivery handed over again sends nothing.
     invitation, raw = committing(
         services.invitation_create, actor=owner, email="x@example.test", role="admin"
     )
     assert len(mail.outbox) == 1
-    again = send_invitation_email(
-        agency_id=str(agency.pk), invitation_id=str(invitation.pk), sealed_token=crypto.encrypt(raw)
-    )
-    assert again is False
+    assert raw in mail.outbox[0].body
+    row = _invitation_delivery(invitation)
+    assert row.status == Delivery.Status.SENT
+    assert deliver(agency_id=str(agency.pk), delivery_id=str(row.pk)) == "nothing to do"
+    Delivery.objects.filter(pk=row.pk).update(status=Delivery.Status.PENDING)  # as if lost
+    assert deliver(agency_id=str(agency.pk), delivery_id=str(row.pk)) == "dropped"
     assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.send_count == 1
 
 
-def test_email_task_for_a_superseded_link_sends_nothing(owner, agency, committing):
-    invitation, old_raw = committing(
-        services.invitation_create, actor=owner, email="x@example.test", role="admin"
-    )
+def test_a_superseded_link_is_never_mailed(owner, agency, committing):
+    invitation, old_raw = services.invitation_create(
+        actor=owner, email="x@example.test", role="admin"
+    )  # not committed: its email still waits
+    old_row = _invitation_delivery(invitation)
     committing(services.invitation_resend, actor=owner, invitation=invitation)
-    assert len(mail.outbox) == 2
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
-    sent = send_invitation_email(
-        agency_id=str(agency.pk),
-        invitation_id=str(invitation.pk),
-        sealed_token=crypto.encrypt(old_raw),
-    )
-    assert sent is False
-    assert len(mail.outbox) == 2
+    old_row.refresh_from_db()
+    assert old_row.status == Delivery.Status.DROPPED
+    # Even handed to a worker as it was, the old link's delivery sends nothing.
+    Delivery.objects.filter(pk=old_row.pk).update(status=Delivery.Status.PENDING)
+    assert deliver(agency_id=str(agency.pk), delivery_id=str(old_row.pk)) == "dropped"
+    assert len(mail.outbox) == 1
+    assert old_raw not in mail.outbox[0].body
+
+
+def test_the_invitation_email_uses_the_email_layout_and_cannot_be_switched_off(owner, committing):
+    committing(services.invitation_create, actor=owner, email="x@example.test", role="admin")
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    assert "Accept the invitation" in html
+    assert "<img" not in html
+    assert "List-Unsubscribe" not in message.extra_headers
 
 
 def test_pending_invitation_is_offered_at_onboarding(invite, admin_member, login, agency):

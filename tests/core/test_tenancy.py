@@ -1,5 +1,6 @@
 """The tenant context and the tenant-owned base: the pattern every app copies."""
 
+import dataclasses
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -90,16 +91,18 @@ def test_agency_serializer_without_an_agency_fails_closed():
 
 
 def test_tasks_run_inside_the_agencys_context(owner, agency, committing, monkeypatch):
-    from apps.agencies import services, tasks
+    from apps.agencies import services
+    from apps.notifications import invitations, kinds
 
     seen = []
-    original = tasks._deliver
+    original = invitations.invitation_email
 
-    def spy(invitation, agency_, raw):
+    def spy(row):
         seen.append(current_agency())
-        return original(invitation, agency_, raw)
+        return original(row)
 
-    monkeypatch.setattr(tasks, "_deliver", spy)
+    kind = kinds.get(invitations.INVITATION)
+    monkeypatch.setitem(kinds._kinds, kind.key, dataclasses.replace(kind, email=spy))
     committing(services.invitation_create, actor=owner, email="x@example.test", role="engineer")
     assert seen == [agency]
 

@@ -3,6 +3,7 @@ run twice; a claim whose worker died is taken again after its lease; failures ba
 give up; bad data is recorded on its row and never stops the batch; a row whose dedupe key
 exists is not written again."""
 
+import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,8 +11,9 @@ import time_machine
 from django.core import mail
 
 from apps.notifications import kinds, services
-from apps.notifications.dispatch import backoff, claim_due, deliver
+from apps.notifications.dispatch import backoff, claim_due, deliver, hand_over
 from apps.notifications.models import Delivery, Notification
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +127,81 @@ def test_the_dispatcher_costs_the_same_sql_for_ten_rows_as_for_a_hundred(enginee
                 assert len(claim_due(limit=500)) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+class _Sessions:
+    """Mail connections as the SMTP backend makes them: counted, and the first `fail`
+    sends on them fail as a server that hung up does."""
+
+    def __init__(self, fail: int = 0) -> None:
+        self.opened = 0
+        self.sent: list[str] = []
+        self.fail = fail
+
+    def __call__(self):
+        sessions = self
+
+        class Backend:
+            def open(self):
+                sessions.opened += 1
+
+            def close(self):
+                pass
+
+            def send_messages(self, messages):
+                if sessions.fail:
+                    sessions.fail -= 1
+                    raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+                sessions.sent.extend(m.to[0] for m in messages)
+                return len(messages)
+
+        return Backend()
+
+
+def test_rows_are_handed_over_by_agency_in_pieces(engineer, settings, monkeypatch):
+    settings.NOTIFY_DELIVER_CHUNK = 2
+    other = MembershipFactory(role="engineer")
+    published = []
+
+    def publish(*, kwargs):  # no broker needed
+        published.append(kwargs)
+
+    monkeypatch.setattr(deliver, "apply_async", publish)
+    rows = [(f"a{n}", engineer.agency_id) for n in range(3)] + [("b0", other.agency_id)]
+    assert hand_over(rows) == 4
+    assert published == [
+        {"agency_id": str(engineer.agency_id), "delivery_ids": ["a0", "a1"]},
+        {"agency_id": str(engineer.agency_id), "delivery_ids": ["a2"]},
+        {"agency_id": str(other.agency_id), "delivery_ids": ["b0"]},
+    ]
+
+
+def test_a_piece_of_emails_shares_one_mail_connection(engineer, monkeypatch):
+    sessions = _Sessions()
+    monkeypatch.setattr("apps.notifications.mail.get_connection", sessions)
+    with time_machine.travel(NOW, tick=False):
+        _due(engineer, 3)
+        ids = [str(pk) for pk in Delivery.objects.values_list("pk", flat=True)]
+        assert deliver(agency_id=str(engineer.agency_id), delivery_ids=ids) == "sent: 3"
+    assert sessions.opened == 1
+    assert sessions.sent == [engineer.user.email] * 3
+
+
+def test_a_connection_lost_mid_piece_costs_one_row_an_attempt_and_the_rest_go_out(
+    engineer, monkeypatch
+):
+    sessions = _Sessions(fail=1)
+    monkeypatch.setattr("apps.notifications.mail.get_connection", sessions)
+    with time_machine.travel(NOW, tick=False):
+        _due(engineer, 3)
+        ids = [
+            str(pk)
+            for pk in Delivery.objects.order_by("created_at", "pk").values_list("pk", flat=True)
+        ]
+        assert deliver(agency_id=str(engineer.agency_id), delivery_ids=ids) == "retry: 1, sent: 2"
+    assert sessions.opened == 2  # a fresh connection after the lost one
+    assert len(sessions.sent) == 2
+    retried = Delivery.objects.get(status="pending")
+    assert retried.attempts == 1
+    assert "SMTPServerDisconnected" in retried.last_error
+    assert retried.due_at > NOW  # backed off

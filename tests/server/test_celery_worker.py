@@ -1,4 +1,5 @@
-"""A real Celery worker on Redis runs the invitation email queued on commit by the web side."""
+"""A real Celery worker on Redis sends the invitation email, a delivery handed to it on commit by
+the web side."""
 
 import os
 import uuid

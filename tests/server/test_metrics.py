@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from apps.agencies import services
 from apps.agencies.roles import Role
+from apps.notifications.models import Delivery
 from tests.factories import MembershipFactory
 from tests.server.conftest import (
     ROOT,
@@ -151,7 +152,8 @@ def worker(processes, tmp_path):
         "DEBUG": "false",
         "DATABASE_URL": database_url(),
         "REDIS_URL": os.environ["REDIS_URL"],
-        # Nothing listens on port 1: every email fails to connect, so its task retries.
+        # Nothing listens on port 1: every email fails to connect, and its delivery row
+        # records the attempt and waits to be tried again (the task itself succeeds).
         "EMAIL_URL": "smtp://127.0.0.1:1",
         "METRICS_TOKEN": TOKEN,
         "METRICS_WORKER_PORT": str(port),
@@ -189,12 +191,16 @@ def test_the_worker_exports_outcomes_of_tasks_run_in_its_pool(worker):
         return (
             outcome(samples, "apps.checklists.tasks.record_daily_readiness", "success") == 1
             and outcome(samples, "apps.checklists.tasks.sync_agency_checklists", "failure") == 1
-            and outcome(samples, "apps.agencies.tasks.send_invitation_email", "retry") >= 1
+            and outcome(samples, "apps.notifications.dispatch.deliver", "success") >= 1
         ) and samples
 
     samples = wait_until(all_recorded, timeout=60, what="the three outcomes")
     assert outcome(samples, "apps.checklists.tasks.sync_agency_checklists", "success") == 0
-    assert outcome(samples, "apps.agencies.tasks.send_invitation_email", "success") == 0
+    assert outcome(samples, "apps.notifications.dispatch.deliver", "failure") == 0
+    row = Delivery.objects.get(kind="invitation.sent")
+    assert row.status == Delivery.Status.PENDING
+    assert row.attempts == 1
+    assert "Connection refused" in row.last_error
     assert (
         value(
             samples,
