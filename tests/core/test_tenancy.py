@@ -1,6 +1,7 @@
 """The tenant context and the tenant-owned base: the pattern every app copies."""
 
 import dataclasses
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
