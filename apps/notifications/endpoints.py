@@ -165,18 +165,36 @@ def emit(
 ) -> int:
     """An event happened (in the caller's transaction): one delivery to each active endpoint
     of the agency that wants it, all carrying the same event id. Returns how many."""
+    return emit_many(agency=agency, event=event, events=[(subject, data)])
+
+
+def emit_many(
+    *,
+    agency: models.Model,
+    event: str,
+    events: list[tuple[models.Model | None, dict[str, Any]]],
+) -> int:
+    """Several events of one type (a bulk change: one per item), each with its own event id,
+    to every active endpoint that wants them: a constant number of queries however many.
+    Returns how many deliveries were written."""
     if event not in webhooks.EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
+    if not events:
+        return 0
     endpoints = [
         e for e in WebhookEndpoint.objects.for_agency(agency).filter(is_active=True)
         if event in e.events
     ]  # fmt: skip
     if not endpoints:
         return 0
-    body = webhooks.event_body(event=event, agency=agency, data=data)
-    for endpoint in endpoints:
-        services.schedule(
-            agency=agency, kind=event, channel=Channel.WEBHOOK, endpoint=endpoint,
-            dedupe_key=f"webhook:{endpoint.pk}:{body['id']}", subject=subject, payload=body,
+    rows: list[services.Planned] = []
+    for subject, data in events:
+        body = webhooks.event_body(event=event, agency=agency, data=data)
+        rows.extend(
+            services.Planned(
+                kind=event, channel=Channel.WEBHOOK, endpoint=endpoint, subject=subject,
+                dedupe_key=f"webhook:{endpoint.pk}:{body['id']}", payload=body,
+            )
+            for endpoint in endpoints
         )  # fmt: skip
-    return len(endpoints)
+    return services.schedule_many(agency=agency, planned=rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,18 +55,55 @@ def schedule(
 ) -> bool:
     """Write one delivery unless one with `dedupe_key` exists in the agency (then nothing:
     the key is the last wall against sending a message twice). True when written."""
-    subject_type, subject_id = subject_of(subject) if subject is not None else ("", "")
-    row = Delivery(
-        agency_id=agency.pk, kind=kind, channel=channel, dedupe_key=dedupe_key[:200],
-        due_at=due_at or timezone.now(), user=user, audience=audience, endpoint=endpoint,
-        subject_type=subject_type, subject_id=subject_id, payload=payload or {},
+    planned = Planned(
+        kind=kind, channel=channel, dedupe_key=dedupe_key, due_at=due_at, user=user,
+        audience=audience, endpoint=endpoint, subject=subject, payload=payload,
     )  # fmt: skip
+    return schedule_many(agency=agency, planned=[planned]) == 1
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One delivery for schedule_many (the fields of `schedule`)."""
+
+    kind: str
+    channel: str
+    dedupe_key: str
+    due_at: datetime | None = None
+    user: User | None = None
+    audience: str = ""
+    endpoint: WebhookEndpoint | None = None
+    subject: models.Model | None = None
+    payload: dict[str, Any] | None = None
+
+
+def schedule_many(*, agency: models.Model, planned: Iterable[Planned]) -> int:
+    """Write each planned delivery whose dedupe key is new in the agency, in two queries
+    however many; those due now go to the workers when the caller's transaction commits.
+    Returns how many were written."""
+    now = timezone.now()
+    rows = []
+    for plan in planned:
+        subject_type, subject_id = subject_of(plan.subject) if plan.subject else ("", "")
+        rows.append(Delivery(
+            agency_id=agency.pk, kind=plan.kind, channel=plan.channel,
+            dedupe_key=plan.dedupe_key[:200], due_at=plan.due_at or now, user=plan.user,
+            audience=plan.audience, endpoint=plan.endpoint, subject_type=subject_type,
+            subject_id=subject_id, payload=plan.payload or {},
+        ))  # fmt: skip
+    if not rows:
+        return 0
     # ON CONFLICT DO NOTHING: a duplicate neither raises nor spoils the caller's transaction.
-    Delivery.objects.bulk_create([row], ignore_conflicts=True)
-    created = Delivery.objects.for_agency(agency).filter(pk=row.pk).exists()
-    if created and row.due_at <= timezone.now():
-        _deliver_after_commit(agency, row.pk)
-    return created
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    created = set(
+        Delivery.objects.for_agency(agency)
+        .filter(pk__in=[row.pk for row in rows])
+        .values_list("pk", flat=True)
+    )
+    due = [row.pk for row in rows if row.pk in created and row.due_at <= now]
+    if due:
+        transaction.on_commit(lambda: dispatch.hand_over([(pk, agency.pk) for pk in due]))
+    return len(created)
 
 
 def notify(
