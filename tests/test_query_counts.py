@@ -83,8 +83,9 @@ PAGES = {
     "dashboard": ("dashboard", "owner", _grow_projects, 10),
     "dashboard_engineer": ("dashboard", "engineer", _grow_projects, 10),
     "projects": ("projects", "owner", _grow_projects, 6),
-    "engagement": ("project_detail", "owner", _grow_checklist, 13),
-    "engagement_engineer": ("project_detail", "engineer", _grow_checklist, 14),
+    # The bulk bar's assignee choices are one query of their own (issue 13).
+    "engagement": ("project_detail", "owner", _grow_checklist, 14),
+    "engagement_engineer": ("project_detail", "engineer", _grow_checklist, 15),
     "report": ("project_report", "owner", _grow_checklist, 7),
     "export": ("project_export", "owner", _grow_checklist, 5),
     "my_work": ("my_work", "engineer", _grow_checklist, 5),

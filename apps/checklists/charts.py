@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.checklists.forms import CATEGORY_LABELS
+from apps.checklists.readiness import SEVERITY_WEIGHT
 from apps.checklists.selectors import project_readiness
 from apps.projects.models import Project
 
@@ -22,7 +23,14 @@ def readiness_context(project: Project) -> dict[str, Any]:
         for key, label in CATEGORY_LABELS.items()
         if key in readiness.categories
     ]
-    return {"readiness": readiness, "categories": categories}
+    return {
+        "readiness": readiness,
+        "categories": categories,
+        "next_level": readiness.next_level,
+        "blockers": readiness.blockers[:5],
+        "blocker_count": len(readiness.blockers),
+        "severity_weights": SEVERITY_WEIGHT,
+    }
 
 
 @dataclass(frozen=True)

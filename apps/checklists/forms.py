@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django import forms
 
 from apps.agencies.forms import MemberChoiceField
 from apps.agencies.models import Membership
+from apps.checklists import limits
 from apps.checklists.models import ItemStatus, Level, Severity
 from apps.core.forms import AgencyForm, model_choice_field
 from apps.core.validators import validate_date_in_range
@@ -54,6 +58,100 @@ class ItemUpdateForm(AgencyForm):
         model_choice_field(self, "assignee").queryset = assignable_members(agency=agency)
 
 
+class ItemIdsField(forms.Field):
+    """The checked rows: item ids, each once, at most BULK_MAX_ITEMS."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Select at least one item.",
+        "invalid": "Select items from the checklist.",
+    }
+
+    def to_python(self, value: object) -> list[uuid.UUID]:
+        if value in (None, "", [], ()):
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        ids: dict[uuid.UUID, None] = {}
+        for raw in values:
+            try:
+                ids[uuid.UUID(str(raw))] = None
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+        if len(ids) > limits.BULK_MAX_ITEMS:
+            raise forms.ValidationError(
+                f"Change at most {limits.BULK_MAX_ITEMS} items at once.", code="too_many"
+            )
+        return list(ids)
+
+
+class ItemBulkForm(AgencyForm):
+    """One change to the selected items: a status (with one reason for all when it is "not
+    applicable"), an assignee (or nobody), or a due date (or none)."""
+
+    ACTIONS = (
+        ("status", "Set the status"),
+        ("assignee", "Assign"),
+        ("due_date", "Set the due date"),
+    )
+
+    items = ItemIdsField(label="Selected items")
+    action = forms.ChoiceField(choices=ACTIONS, label="Change")
+    status = forms.ChoiceField(
+        choices=[("", "Choose a status"), *ItemStatus.choices], required=False, label="New status"
+    )
+    not_applicable_reason = forms.CharField(
+        max_length=500, required=False, label="Why they do not apply",
+        help_text="One reason for every selected item; needed for “Not applicable”.",
+    )  # fmt: skip
+    assignee = MemberChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Nobody",
+        label="Assign to",
+    )  # fmt: skip
+    due_date = forms.DateField(
+        required=False, widget=forms.DateInput({"type": "date"}),
+        validators=[validate_date_in_range], help_text="Leave empty to clear it.",
+    )  # fmt: skip
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, agency=agency, **kwargs)
+        model_choice_field(self, "assignee").queryset = assignable_members(agency=agency)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "status":
+            if not data.get("status"):
+                self.add_error("status", "Choose the status to set.")
+            elif (
+                data["status"] == ItemStatus.NOT_APPLICABLE
+                and not data.get("not_applicable_reason", "").strip()
+            ):
+                self.add_error(
+                    "not_applicable_reason", "Say why these items do not apply to the engagement."
+                )
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """The service's keyword arguments for the chosen action."""
+        data = self.cleaned_data
+        if data["action"] == "status":
+            changes: dict[str, Any] = {"status": data["status"]}
+            if data["status"] == ItemStatus.NOT_APPLICABLE:
+                changes["not_applicable_reason"] = data["not_applicable_reason"]
+            return changes
+        if data["action"] == "assignee":
+            return {"assignee": data.get("assignee")}
+        return {"due_date": data.get("due_date")}
+
+
+class SignOffForm(forms.Form):
+    """The portal's checked items, and whether the person has seen what they sign."""
+
+    items = ItemIdsField(label="Items to sign off")
+    confirm = forms.BooleanField(required=False)
+
+
 class EvidenceForm(forms.Form):
     url = forms.URLField(max_length=500, required=False, assume_scheme="https", label="Link")
     note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea({"rows": 2}))
@@ -71,6 +169,10 @@ class CommentForm(forms.Form):
 
 
 class ItemFilterForm(forms.Form):
+    q = forms.CharField(
+        max_length=100, required=False, label="Search",
+        widget=forms.TextInput({"type": "search", "placeholder": "Title or key"}),
+    )  # fmt: skip
     category = forms.ChoiceField(
         choices=[("", "All categories"), *CATEGORY_LABELS.items()], required=False
     )

@@ -14,6 +14,7 @@ from apps.agencies.models import Membership
 from apps.checklists.models import Comment, ItemStatus, ProjectItem
 from apps.notifications import digest, endpoints, kinds, render, services
 from apps.notifications.models import Delivery
+from apps.projects.models import Project
 from apps.projects.permissions import can_comment_on
 
 MENTION = "checklist.mention"
@@ -81,20 +82,28 @@ def mention_in_app(row: Delivery) -> kinds.InApp:
     return kinds.InApp(title=title, body=comment.body[:300], url=url)
 
 
-def item_changed(item: ProjectItem, changes: list[tuple[str, object, object]]) -> None:
-    endpoints.emit(
-        agency=item.project.agency, event="checklist_item.changed", subject=item,
-        data={"item": _item_data(item), "changes": {
+def items_changed(
+    project: Project, changed: list[tuple[ProjectItem, list[tuple[str, object, object]]]]
+) -> None:
+    """One `checklist_item.changed` event per item changed (a bulk change too)."""
+    endpoints.emit_many(
+        agency=project.agency, event="checklist_item.changed",
+        events=[(item, {"item": _item_data(item), "changes": {
             field: {"old": _plain(old), "new": _plain(new)} for field, old, new in changes
-        }},
+        }}) for item, changes in changed],
     )  # fmt: skip
 
 
 def signed_off(item: ProjectItem) -> None:
-    endpoints.emit(
-        agency=item.project.agency, event="signoff.recorded", subject=item,
-        data={"item": _item_data(item), "signed_off_by": item.signed_off_by.display_name
-              if item.signed_off_by else None},
+    items_signed_off(item.project, [item])
+
+
+def items_signed_off(project: Project, items: list[ProjectItem]) -> None:
+    """One `signoff.recorded` event per item signed off (several from the portal at once)."""
+    endpoints.emit_many(
+        agency=project.agency, event="signoff.recorded",
+        events=[(item, {"item": _item_data(item), "signed_off_by": item.signed_off_by.display_name
+                        if item.signed_off_by else None}) for item in items],
     )  # fmt: skip
 
 

@@ -5,7 +5,9 @@ Bronze / Silver / Gold level of each category. Pure functions over plain values.
   gap moves readiness as much as eight low ones.
 - Completion = weight of done items / weight of applicable items. "Not applicable" items
   count for neither; "in progress" counts as not done.
-- A category reaches a level when every applicable item at that level and below is done.
+- A category reaches a level when every applicable item at that level and below is done;
+  what stands between the engagement and its next level is the open items of the lowest
+  level not reached.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class ItemFacts:
     severity: str
     level: str
     status: str
+    pk: object = None
+    title: str = ""
 
 
 @dataclass
@@ -49,6 +53,9 @@ class Score:
 class Readiness:
     overall: Score
     categories: dict[str, Score]
+    # The lowest level the engagement has not reached, and its open items, most severe first.
+    next_level: str | None = None
+    blockers: list[ItemFacts] = field(default_factory=list)
 
     def as_snapshot(self) -> dict[str, str | None]:
         return {
@@ -71,7 +78,10 @@ def _level(open_levels: set[str], *, has_items: bool) -> str | None:
 def compute(items: Iterable[ItemFacts]) -> Readiness:
     overall = Score()
     categories: dict[str, Score] = defaultdict(Score)
+    open_items: list[ItemFacts] = []
     for item in items:
+        if item.status not in ("done", "not_applicable"):
+            open_items.append(item)
         for score in (overall, categories[item.category]):
             if item.status == "not_applicable":
                 score.not_applicable += 1
@@ -86,4 +96,11 @@ def compute(items: Iterable[ItemFacts]) -> Readiness:
                 score._open_levels.add(item.level)
     for score in (overall, *categories.values()):
         score.level = _level(score._open_levels, has_items=bool(score.total))
-    return Readiness(overall=overall, categories=dict(categories))
+    next_level = next((level for level in LEVELS if level in overall._open_levels), None)
+    blockers = sorted(
+        (item for item in open_items if item.level == next_level),
+        key=lambda item: (-SEVERITY_WEIGHT[item.severity], item.category, item.title),
+    )
+    return Readiness(
+        overall=overall, categories=dict(categories), next_level=next_level, blockers=blockers
+    )

@@ -49,6 +49,7 @@ def item_list(
     status: str | None = None,
     severity: str | None = None,
     assignee: Membership | None = None,
+    search: str | None = None,
     include_retired: bool = False,
 ) -> QuerySet[ProjectItem]:
     qs = _with_row_fields(
@@ -68,6 +69,8 @@ def item_list(
         qs = qs.filter(severity=severity)
     if assignee is not None:
         qs = qs.filter(assignee=assignee)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(key__icontains=search))
     return qs.order_by("category", "key", "id")
 
 
@@ -123,7 +126,7 @@ def project_readiness(*, project: Project) -> readiness.Readiness:
     facts = ProjectItem.objects.for_agency(project.agency).current().filter(project=project)
     return readiness.compute(
         readiness.ItemFacts(*row)
-        for row in facts.values_list("category", "severity", "level", "status")
+        for row in facts.values_list("category", "severity", "level", "status", "pk", "title")
     )
 
 

@@ -138,8 +138,72 @@ def _label(field: str, value: Any) -> str:
     return str(value)
 
 
+Change = tuple[str, Any, Any]
+
+
+def _check_assignee(project: Project, assignee: Membership | Unset | None) -> None:
+    if isinstance(assignee, Membership) and (
+        assignee.agency_id != project.agency_id or assignee.role == "client"
+    ):
+        raise ValidationError({"assignee": "Choose an engineer or admin of this agency."})
+
+
+def _apply(item: ProjectItem, requested: dict[str, Any]) -> list[Change]:
+    """Set what `requested` changes on `item` (not saved); returns (field, old, new) for
+    each change. Raises ValidationError when the result is not a valid item."""
+    changes = []
+    for field, given in requested.items():
+        if given is UNSET:
+            continue
+        value = (given or "").strip() if field == "not_applicable_reason" else given
+        old = getattr(item, field)
+        if old != value:
+            changes.append((field, old, value))
+            setattr(item, field, value)
+    if item.status != ItemStatus.NOT_APPLICABLE and requested["not_applicable_reason"] is UNSET:
+        item.not_applicable_reason = ""
+    if item.status == ItemStatus.NOT_APPLICABLE and not item.not_applicable_reason:
+        raise ValidationError(
+            {"not_applicable_reason": "Say why this item does not apply to the engagement."}
+        )
+    if any(field == "status" for field, _, _ in changes):
+        item.completed_at = timezone.now() if item.status == ItemStatus.DONE else None
+        if item.status != ItemStatus.DONE and item.signed_off_at:
+            # A sign-off vouches for finished work; reopening the item withdraws it.
+            item.signed_off_at = None
+            item.signed_off_by = None
+    return changes
+
+
+def _activities(actor: Membership, item: ProjectItem, changes: list[Change]) -> list[Activity]:
+    return [
+        Activity(
+            agency_id=item.project.agency_id, project=item.project, item_id=item.pk,
+            actor=actor.user, kind=Activity.Kind.ITEM_CHANGED, field=field,
+            old_value=_label(field, old)[:ACTIVITY_TEXT_MAX_LENGTH],
+            new_value=_label(field, new)[:ACTIVITY_TEXT_MAX_LENGTH],
+            message=item.not_applicable_reason[:ACTIVITY_TEXT_MAX_LENGTH]
+            if field == "status" and new == ItemStatus.NOT_APPLICABLE else "",
+        )
+        for field, old, new in changes
+    ]  # fmt: skip
+
+
+def _record_changes(
+    actor: Membership, project: Project, changed: list[tuple[ProjectItem, list[Change]]]
+) -> None:
+    """The feed entries (one per field changed per item), readiness, and the webhook events
+    of changed items: a constant number of queries however many items."""
+    rows = [row for item, changes in changed for row in _activities(actor, item, changes)]
+    Activity.objects.bulk_create(rows)
+    Project.objects.filter(pk=project.pk).update(last_activity_at=timezone.now())
+    if any(field == "status" for _, changes in changed for field, _, _ in changes):
+        readiness_refresh(project=project)
+    notify.items_changed(project, changed)
+
+
 @transaction.atomic
-def item_update(  # noqa: PLR0912 - one branch per thing an item can change, in order
+def item_update(
     *,
     actor: Membership,
     item: ProjectItem,
@@ -162,59 +226,90 @@ def item_update(  # noqa: PLR0912 - one branch per thing an item can change, in 
         raise ApplicationError(
             "This item no longer applies to the engagement's profile.", code="item_retired"
         )
-    if isinstance(assignee, Membership) and (
-        assignee.agency_id != project.agency_id or assignee.role == "client"
-    ):
-        raise ValidationError({"assignee": "Choose an engineer or admin of this agency."})
-    requested: dict[str, Any] = {
-        "status": status,
-        "not_applicable_reason": not_applicable_reason,
-        "assignee": assignee,
-        "due_date": due_date,
-    }
-    changes = []
-    for field, given in requested.items():
-        if given is UNSET:
-            continue
-        value = (given or "").strip() if field == "not_applicable_reason" else given
-        old = getattr(item, field)
-        if old != value:
-            changes.append((field, old, value))
-            setattr(item, field, value)
-    if item.status != ItemStatus.NOT_APPLICABLE and not_applicable_reason is UNSET:
-        item.not_applicable_reason = ""
-    if item.status == ItemStatus.NOT_APPLICABLE and not item.not_applicable_reason:
-        raise ValidationError(
-            {"not_applicable_reason": "Say why this item does not apply to the engagement."}
-        )
+    _check_assignee(project, assignee)
+    changes = _apply(item, {
+        "status": status, "not_applicable_reason": not_applicable_reason,
+        "assignee": assignee, "due_date": due_date,
+    })  # fmt: skip
     if not changes:
         return item
-    status_changed = any(field == "status" for field, _, _ in changes)
-    if status_changed:
-        item.completed_at = timezone.now() if item.status == ItemStatus.DONE else None
-        if item.status != ItemStatus.DONE and item.signed_off_at:
-            # A sign-off vouches for finished work; reopening the item withdraws it.
-            item.signed_off_at = None
-            item.signed_off_by = None
     item.full_clean()
     item.save()
-    for field, old, new in changes:
-        record_activity(
-            project=project,
-            actor=actor.user,
-            kind=Activity.Kind.ITEM_CHANGED,
-            item=item,
-            field=field,
-            old=_label(field, old),
-            new=_label(field, new),
-            message=item.not_applicable_reason
-            if field == "status" and new == ItemStatus.NOT_APPLICABLE
-            else "",
-        )
-    if status_changed:
-        readiness_refresh(project=project)
-    notify.item_changed(item, changes)
+    _record_changes(actor, project, [(item, changes)])
     return item
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    changed: int
+    unchanged: int
+
+
+BULK_FIELDS = [
+    "status", "not_applicable_reason", "assignee", "due_date", "completed_at",
+    "signed_off_at", "signed_off_by", "updated_at",
+]  # fmt: skip
+
+
+@transaction.atomic
+def items_bulk_update(
+    *,
+    actor: Membership,
+    project: Project,
+    item_ids: list[Any],
+    status: str | Unset = UNSET,
+    not_applicable_reason: str | Unset | None = UNSET,
+    assignee: Membership | Unset | None = UNSET,
+    due_date: date | Unset | None = UNSET,
+) -> BulkResult:
+    """One change (a status, with one reason for all when it is "not applicable"; an
+    assignee; a due date) to several items of one engagement, all or none: an item that is
+    not on this engagement's current checklist refuses the whole change. One feed entry per
+    item and field changed; a constant number of queries however many items."""
+    project = lock_own(Project.objects.all(), agency=actor.agency, pk=project.pk)
+    if not can_work_on(actor, project):
+        raise _forbid()
+    wanted = {str(pk) for pk in item_ids}
+    if not wanted:
+        raise ValidationError({"items": "Select at least one item."})
+    if len(wanted) > limits.BULK_MAX_ITEMS:
+        raise ValidationError({"items": f"Change at most {limits.BULK_MAX_ITEMS} items at once."})
+    requested = {
+        "status": status, "not_applicable_reason": not_applicable_reason,
+        "assignee": assignee, "due_date": due_date,
+    }  # fmt: skip
+    if all(value is UNSET for value in requested.values()):
+        raise ValidationError("Choose what to change.")
+    _check_assignee(project, assignee)
+    if status is not UNSET and status not in ItemStatus.values:
+        raise ValidationError({"status": "Choose a status from the list."})
+    reason_max = ProjectItem._meta.get_field("not_applicable_reason").max_length or 0
+    if isinstance(not_applicable_reason, str) and len(not_applicable_reason) > reason_max:
+        raise ValidationError({"not_applicable_reason": f"Keep it under {reason_max} characters."})
+    items = list(
+        ProjectItem.objects.for_agency(actor.agency)
+        .select_for_update(of=("self",))
+        .select_related("assignee__user")
+        .filter(project=project, pk__in=wanted, retired_at__isnull=True)
+        .order_by("category", "key")
+    )
+    if {str(item.pk) for item in items} != wanted:
+        raise ValidationError(
+            {"items": "Some of the selected items are not on this engagement's checklist "
+                      "any more. Reload the page and select again."}
+        )  # fmt: skip
+    changed = []
+    now = timezone.now()
+    for item in items:
+        item.project = project
+        changes = _apply(item, dict(requested))
+        if changes:
+            item.updated_at = now
+            changed.append((item, changes))
+    if changed:
+        ProjectItem.objects.bulk_update([item for item, _ in changed], BULK_FIELDS)
+        _record_changes(actor, project, changed)
+    return BulkResult(changed=len(changed), unchanged=len(items) - len(changed))
 
 
 @transaction.atomic
@@ -274,6 +369,52 @@ def item_sign_off(*, actor: Membership, item: ProjectItem) -> ProjectItem:
     )
     notify.signed_off(item)
     return item
+
+
+@transaction.atomic
+def items_sign_off(*, actor: Membership, item_ids: list[Any]) -> int:
+    """The client contact signs several finished items off at once (from the portal), all
+    or none: an item not on their engagements, or not finished, refuses the whole sign-off.
+    Items signed off already are left as they were. Returns how many were signed now."""
+    wanted = {str(pk) for pk in item_ids}
+    if not wanted:
+        raise ValidationError({"items": "Select at least one item to sign off."})
+    if len(wanted) > limits.BULK_MAX_ITEMS:
+        raise ValidationError({"items": f"Sign off at most {limits.BULK_MAX_ITEMS} items at once."})
+    items = list(
+        ProjectItem.objects.for_agency(actor.agency)
+        .select_for_update(of=("self",))
+        .select_related("project", "project__agency")
+        .filter(pk__in=wanted, retired_at__isnull=True)
+        .order_by("project_id", "category", "key")
+    )
+    if {str(item.pk) for item in items} != wanted or not all(
+        is_client_of(actor, item.project) for item in items
+    ):
+        raise PermissionDeniedError("Only the client's contacts can sign items off.")
+    unfinished = [item.title for item in items if item.status != ItemStatus.DONE]
+    if unfinished:
+        raise ApplicationError(
+            f"Only finished items can be signed off; reopened since: {', '.join(unfinished)}.",
+            code="not_done",
+        )
+    now = timezone.now()
+    signing = [item for item in items if item.signed_off_at is None]
+    for item in signing:
+        item.signed_off_by, item.signed_off_at, item.updated_at = actor.user, now, now
+    ProjectItem.objects.bulk_update(signing, ["signed_off_by", "signed_off_at", "updated_at"])
+    Activity.objects.bulk_create(
+        Activity(
+            agency_id=item.agency_id, project=item.project, item_id=item.pk, actor=actor.user,
+            kind=Activity.Kind.ITEM_SIGNED_OFF,
+        )
+        for item in signing
+    )  # fmt: skip
+    projects = {item.project_id: item.project for item in signing}
+    Project.objects.filter(pk__in=list(projects)).update(last_activity_at=now)
+    for project in projects.values():
+        notify.items_signed_off(project, [i for i in signing if i.project_id == project.pk])
+    return len(signing)
 
 
 # --- The agency's own catalog items -----------------------------------------------------------

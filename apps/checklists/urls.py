@@ -7,6 +7,7 @@ from apps.checklists import views
 item = "projects/<uuid:project_id>/items/<uuid:item_id>/"
 
 urlpatterns = [
+    path("projects/<uuid:project_id>/items/bulk/", views.ItemBulkView.as_view(), name="items_bulk"),
     path(item, views.ItemDetailView.as_view(), name="item_detail"),
     path(item + "update/", views.ItemUpdateView.as_view(), name="item_update"),
     path(item + "status/", views.ItemStatusView.as_view(), name="item_status"),

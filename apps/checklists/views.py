@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
@@ -21,6 +23,7 @@ from apps.checklists.forms import (
     CatalogItemForm,
     CommentForm,
     EvidenceForm,
+    ItemBulkForm,
     ItemStatusForm,
     ItemUpdateForm,
 )
@@ -114,6 +117,8 @@ class ItemStatusView(ItemMixin, View):
                 "can_work": True,
                 "status_choices": ItemStatus.choices,
                 "row_error": error,
+                # A refused change keeps what was chosen, so that its reason can follow it.
+                "chosen_status": form.data.get("status") if error else "",
                 "items_url": self.items_url,
                 "today": timezone.localdate(),
                 "oob": error is None,
@@ -191,6 +196,42 @@ class SignOffView(ItemMixin, View):
             success=f"You signed off “{self.item.title}”.",
         )
         return redirect(safe_next(request, self.back_to_item().url))
+
+
+class ItemBulkView(ProjectMixin, View):
+    """The checklist's bulk bar: one change to the checked rows, one service call, then
+    back to the checklist as it was filtered."""
+
+    def post(self, request, agency_slug, project_id):
+        project = self.project  # another agency's, or one out of reach, is a 404 first
+        back = safe_next(request, reverse("project_detail", args=[agency_slug, project_id]))
+        form = ItemBulkForm(request.POST, agency=self.agency)
+        if not form.is_valid():
+            errors = [
+                f"{form.fields[name].label or name}: {' '.join(str(m) for m in found)}"
+                if name in form.fields else " ".join(str(m) for m in found)
+                for name, found in form.errors.items()
+            ]  # fmt: skip
+            messages.error(request, "Nothing was changed. " + " ".join(errors))
+            return redirect(back)
+        outcome = call(
+            lambda: services.items_bulk_update(
+                actor=self.membership, project=project,
+                item_ids=form.cleaned_data["items"], **form.changes(),
+            ),
+            denial_in_place=True,
+        )  # fmt: skip
+        result = outcome.value
+        if result is None:
+            messages.error(request, f"Nothing was changed. {outcome.message}")
+        else:
+            text = f"{result.changed} item{pluralize(result.changed)} changed"
+            if result.unchanged:
+                text += (
+                    f"; {result.unchanged} already {'was' if result.unchanged == 1 else 'were'} so"
+                )
+            messages.success(request, text + ".")
+        return redirect(back)
 
 
 class CatalogView(AgencyViewMixin, FormView):

@@ -8,6 +8,7 @@ from apps.workspace import views
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("portal/", views.PortalView.as_view(), name="portal"),
+    path("portal/sign-off/", views.PortalSignOffView.as_view(), name="portal_sign_off"),
     path("work/", views.MyWorkView.as_view(), name="my_work"),
     path("clients/<uuid:client_id>/", views.ClientDetailView.as_view(), name="client_detail"),
     path("projects/<uuid:project_id>/", views.ProjectDetailView.as_view(), name="project_detail"),

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
@@ -22,14 +24,15 @@ from apps.agencies.models import Membership
 from apps.agencies.roles import Capability
 from apps.bookings.selectors import booking_list
 from apps.checklists import selectors as checklist_selectors
+from apps.checklists import services as checklist_services
 from apps.checklists.charts import readiness_chart, readiness_context
-from apps.checklists.forms import CATEGORY_LABELS, ItemFilterForm
+from apps.checklists.forms import CATEGORY_LABELS, ItemBulkForm, ItemFilterForm, SignOffForm
 from apps.checklists.models import ItemStatus, ProjectItem
 from apps.clients import selectors as client_selectors
 from apps.clients import services as client_services
 from apps.clients.access import get_client
 from apps.clients.forms import ContactForm
-from apps.core.views_helpers import submit
+from apps.core.views_helpers import call, submit
 from apps.projects import selectors as project_selectors
 from apps.projects.access import get_project
 from apps.projects.forms import AssignForm, EnvironmentForm, TierForm
@@ -89,9 +92,67 @@ class PortalView(AgencyViewMixin, TemplateView):
         context["next_items"] = checklist_selectors.next_items_for_client(
             member=self.membership, limit=8
         )
-        context["to_sign"] = checklist_selectors.awaiting_sign_off(member=self.membership)
+        to_sign = list(checklist_selectors.awaiting_sign_off(member=self.membership))
+        context["to_sign"] = to_sign
+        context["sign_groups"] = sign_off_groups(to_sign)
         context["stages"] = Stage.choices
         return context
+
+
+def sign_off_groups(items: list[ProjectItem]) -> list[tuple[Any, list[tuple[str, list]]]]:
+    """Items waiting for sign-off by engagement, then by category in the catalog's order."""
+    order = {key: n for n, key in enumerate(CATEGORY_LABELS)}
+    by_project: dict[Any, dict[str, list[ProjectItem]]] = {}
+    projects = {}
+    for item in sorted(items, key=lambda i: (i.project.name, order.get(i.category, 99), i.title)):
+        projects[item.project_id] = item.project
+        by_project.setdefault(item.project_id, {}).setdefault(item.category, []).append(item)
+    return [
+        (projects[pk], [(CATEGORY_LABELS.get(c, c.title()), found) for c, found in cats.items()])
+        for pk, cats in by_project.items()
+    ]
+
+
+class PortalSignOffView(AgencyViewMixin, View):
+    """Signing several finished items off in one pass: the portal's checked items, a page
+    that says what is being signed, then one service call."""
+
+    required_capability = C.VIEW_OWN_CLIENT_ENGAGEMENTS
+
+    def post(self, request, agency_slug):
+        form = SignOffForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Nothing was signed off. " + " ".join(
+                str(m) for found in form.errors.values() for m in found
+            ))  # fmt: skip
+            return redirect("portal", agency_slug=agency_slug)
+        ids = form.cleaned_data["items"]
+        if not form.cleaned_data["confirm"]:
+            waiting = list(
+                checklist_selectors.awaiting_sign_off(member=self.membership).filter(pk__in=ids)
+            )
+            if len(waiting) != len(ids):
+                messages.error(
+                    request,
+                    "Nothing was signed off. Some of the selected items are no longer waiting "
+                    "for your sign-off; the list below is up to date.",
+                )
+                return redirect("portal", agency_slug=agency_slug)
+            return render(request, "workspace/portal_sign_off.html", {
+                "agency": self.agency, "membership": self.membership,
+                "groups": sign_off_groups(waiting), "count": len(waiting), "items": waiting,
+            })  # fmt: skip
+        outcome = call(
+            lambda: checklist_services.items_sign_off(actor=self.membership, item_ids=ids),
+            denial_in_place=True,
+        )
+        if outcome.value is None:
+            messages.error(request, f"Nothing was signed off. {outcome.message}")
+        else:
+            messages.success(
+                request, f"You signed off {outcome.value} item{pluralize(outcome.value)}."
+            )
+        return redirect("portal", agency_slug=agency_slug)
 
 
 class MyWorkView(AgencyViewMixin, TemplateView):
@@ -125,6 +186,29 @@ class MyWorkView(AgencyViewMixin, TemplateView):
         return context
 
 
+@dataclass
+class ChecklistGroup:
+    key: str
+    label: str
+    items: list[ProjectItem] = field(default_factory=list)
+    done: int = 0
+    overdue: int = 0
+
+
+def checklist_groups(items, *, today) -> list[ChecklistGroup]:
+    """The checklist by category, in the catalog's order, each with its counts."""
+    groups = {key: ChecklistGroup(key, label) for key, label in CATEGORY_LABELS.items()}
+    closed = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
+    for item in items:
+        group = groups.setdefault(
+            item.category, ChecklistGroup(item.category, item.category.title())
+        )
+        group.items.append(item)
+        group.done += item.status in closed
+        group.overdue += bool(item.due_date and item.due_date < today and item.status not in closed)
+    return [group for group in groups.values() if group.items]
+
+
 class ProjectDetailView(ProjectMixin, TemplateView):
     """The engagement page: profile, tier, readiness and its history, the checklist grouped
     by category with filters and inline status changes, the team and the feed."""
@@ -147,15 +231,14 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             status=data.get("status") or None,
             severity=data.get("severity") or None,
             assignee=self.membership if data.get("mine") else None,
+            search=data.get("q") or None,
         )
-        groups: OrderedDict[str, list[ProjectItem]] = OrderedDict((k, []) for k in CATEGORY_LABELS)
-        for item in items:
-            groups.setdefault(item.category, []).append(item)
+        today = timezone.localdate()
         context.update(readiness_context(project))
         context.update(
             filter_form=filters,
             filtered=bool(data and any(data.values())),
-            groups=[(k, CATEGORY_LABELS.get(k, k.title()), v) for k, v in groups.items() if v],
+            groups=checklist_groups(items, today=today),
             item_count=len(items),
             status_choices=ItemStatus.choices,
             tier=project.tier_recommendation,
@@ -163,11 +246,13 @@ class ProjectDetailView(ProjectMixin, TemplateView):
                 checklist_selectors.readiness_history(project=project), today=timezone.localdate()
             ),
             activities=project_selectors.activity_list(project=project, limit=15),
-            today=timezone.localdate(),
+            today=today,
             # The "Repository scan" card (scans/partials/project_card.html).
             latest_scan=latest_scan(project=project),
             can_scan=can_scan(self.membership, project),
         )
+        if context["can_work"]:
+            context["bulk_form"] = ItemBulkForm(agency=self.agency)
         if context["can_manage"]:
             context["tier_form"] = TierForm(
                 initial={"tier": project.tier_override, "reason": project.tier_override_reason}

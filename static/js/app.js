@@ -68,9 +68,156 @@
     window.location.replace(window.location.pathname + "?" + params.toString());
   }
 
+  // --- The checklist as a work surface: selection, the bulk bar, keyboard shortcuts. ---
+
+  function checklistRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-item-row]"));
+  }
+
+  function updateBulkBar() {
+    var form = document.querySelector("[data-bulk-form]");
+    if (!form) return;
+    var count = document.querySelectorAll("[data-select-item]:checked").length;
+    var counter = form.querySelector("[data-selected-count]");
+    if (counter) counter.textContent = String(count);
+    form.classList.toggle("bulk-bar--active", count > 0);
+    document.querySelectorAll("[data-select-group]").forEach(function (box) {
+      var rows = box.closest("table").querySelectorAll("[data-select-item]");
+      var checked = box.closest("table").querySelectorAll("[data-select-item]:checked");
+      box.checked = rows.length > 0 && checked.length === rows.length;
+      box.indeterminate = checked.length > 0 && checked.length < rows.length;
+    });
+  }
+
+  function showBulkFields(form) {
+    var action = form.querySelector("[name=action]");
+    if (!action) return;
+    form.querySelectorAll("[data-bulk-for]").forEach(function (box) {
+      box.hidden = box.dataset.bulkFor !== action.value;
+    });
+  }
+
+  function wireChecklist(root) {
+    root.querySelectorAll("[data-select-item]").forEach(function (box) {
+      if (box.dataset.wired) return;
+      box.dataset.wired = "1";
+      box.addEventListener("change", updateBulkBar);
+    });
+    root.querySelectorAll("[data-select-group]").forEach(function (box) {
+      if (box.dataset.wired) return;
+      box.dataset.wired = "1";
+      box.addEventListener("change", function () {
+        box.closest("table").querySelectorAll("[data-select-item]").forEach(function (item) {
+          item.checked = box.checked;
+        });
+        updateBulkBar();
+      });
+    });
+    var form = root.querySelector ? root.querySelector("[data-bulk-form]") : null;
+    if (form && !form.dataset.wired) {
+      form.dataset.wired = "1";
+      var action = form.querySelector("[name=action]");
+      if (action) action.addEventListener("change", function () { showBulkFields(form); });
+      showBulkFields(form);
+      var help = form.querySelector("[data-shortcuts-open]");
+      if (help) {
+        help.hidden = false;
+        help.addEventListener("click", openShortcuts);
+      }
+    }
+    updateBulkBar();
+  }
+
+  function openShortcuts() {
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function typing(target) {
+    var tag = target.tagName;
+    return target.isContentEditable || tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA";
+  }
+
+  function checklistKeys(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var rows = checklistRows();
+    if (!rows.length || typing(event.target)) return;
+    var current = document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest("[data-item-row]") : null;
+    var index = current ? rows.indexOf(current) : -1;
+    var move = function (to) {
+      var row = rows[Math.max(0, Math.min(rows.length - 1, to))];
+      var group = row.closest("details");
+      if (group && !group.open) group.open = true;
+      row.setAttribute("tabindex", "-1");
+      row.focus();
+    };
+    if (event.key === "j") { move(index + 1); event.preventDefault(); }
+    else if (event.key === "k") { move(index < 0 ? 0 : index - 1); event.preventDefault(); }
+    else if (event.key === "x" && current) {
+      var box = current.querySelector("[data-select-item]");
+      if (box) { box.checked = !box.checked; updateBulkBar(); }
+      event.preventDefault();
+    } else if (event.key === "s" && current) {
+      var select = current.querySelector("select[name=status]");
+      if (select) select.focus();
+      event.preventDefault();
+    } else if (event.key === "b") {
+      var action = document.querySelector("[data-bulk-form] [name=action]");
+      if (action) action.focus();
+      event.preventDefault();
+    } else if (event.key === "?") {
+      openShortcuts();
+      event.preventDefault();
+    }
+  }
+
+  // After htmx swaps new content in, focus goes where the person must act next.
+  function focusAfterSwap(event) {
+    var target = event.detail && event.detail.elt;
+    var root = target && target.isConnected ? target : document;
+    var field = document.querySelector("[data-focus-after-swap]");
+    if (field) {
+      field.removeAttribute("data-focus-after-swap");
+      field.focus();
+      return;
+    }
+    var heading = root.querySelector && root.querySelector("[data-focus-on-swap]");
+    if (heading) heading.focus();
+  }
+
+  // A request htmx cannot swap (403, 500, the network) must not fail silently.
+  function announceHtmxError(event) {
+    var box = document.getElementById("htmx-error");
+    if (!box) return;
+    var xhr = event.detail && event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    box.textContent = status === 403
+      ? "You are not allowed to do that."
+      : status
+        ? "That did not work (error " + status + "). Reload the page and try again."
+        : "The server could not be reached. Check the connection and try again.";
+    box.hidden = false;
+  }
+
+  // Small screens fold the agency's menu behind a button (without JavaScript it stays open).
+  function wireNavToggle() {
+    var button = document.querySelector("[data-nav-toggle]");
+    var nav = document.getElementById("sidebar");
+    if (!button || !nav) return;
+    document.documentElement.classList.add("has-nav-toggle");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = nav.classList.toggle("sidebar--open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { var first = nav.querySelector("a"); if (first) first.focus(); }
+    });
+  }
+
   function init(root) {
     detectTimeZone(root);
     wireCopyButtons(root);
+    wireChecklist(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -78,6 +225,11 @@
     init(document);
     focusErrorSummary(document);
     closeMenusOnOutsideClick();
+    wireNavToggle();
+    document.addEventListener("keydown", checklistKeys);
   });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
+  document.addEventListener("htmx:afterSettle", focusAfterSwap);
+  document.addEventListener("htmx:responseError", announceHtmxError);
+  document.addEventListener("htmx:sendError", announceHtmxError);
 })();

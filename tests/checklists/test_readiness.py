@@ -91,3 +91,28 @@ def test_rounding_is_half_up_to_two_places():
     assert one_third.overall.percent == Decimal("33.33")
     two_thirds = compute([item(severity="medium", status="done"), item(severity="low")])
     assert two_thirds.overall.percent == Decimal("66.67")
+
+
+def test_what_stands_between_the_engagement_and_its_next_level():
+    def facts(title, severity, level, status="todo"):
+        return ItemFacts("security", severity, level, status, pk=title, title=title)
+
+    result = compute(
+        [
+            facts("a", "low", "bronze", status="done"),
+            facts("b", "medium", "silver"),
+            facts("c", "critical", "silver", status="in_progress"),
+            facts("d", "high", "gold"),
+            facts("e", "high", "silver", status="not_applicable"),
+        ]
+    )
+    assert result.overall.level == "bronze"
+    assert result.next_level == "silver"
+    # Only the next level's open items, the most severe first; gold waits its turn.
+    assert [b.title for b in result.blockers] == ["c", "b"]
+
+
+def test_nothing_stands_in_the_way_once_every_item_is_done():
+    result = compute([item(status="done"), item(level="gold", status="not_applicable")])
+    assert result.next_level is None
+    assert result.blockers == []

@@ -1,6 +1,7 @@
 """Browser tests: headless Debian Chromium driven by Playwright against the live server."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,53 @@ def assert_accessible(page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, "\n".join(serious)
+
+
+ARTEFACTS = Path(os.environ.get("LAUNCHPAD_TEST_ARTEFACTS", "test-artefacts")) / "screenshots"
+
+# The elements that reach past the viewport's right edge, innermost last (for the message).
+OVERFLOWING = """() => Array.from(document.querySelectorAll("body *"))
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+                && el.getBoundingClientRect().width > 0)
+  .slice(-8)
+  .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+       (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
+       + " " + Math.round(el.getBoundingClientRect().right))"""
+
+
+def assert_fits(page, name: str) -> None:
+    """No horizontal scrolling at this viewport, and a screenshot kept as a test artefact
+    (LAUNCHPAD_TEST_ARTEFACTS, default ./test-artefacts)."""
+    width = page.viewport_size["width"]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}-{width}.png"))
+    page.screenshot(path=str(ARTEFACTS / f"{name}-{width}-full.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, (
+        f"{name}: {overflow}px of horizontal scrolling at {width}px: {page.evaluate(OVERFLOWING)}"
+    )
+
+
+@pytest.fixture
+def sized_page(browser, live_server):
+    """A page in a fresh context at a given viewport, collecting console errors."""
+    contexts = []
+
+    def make(width: int, height: int, time_zone: str = "UTC", locale: str = "en-GB"):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": height},
+            timezone_id=time_zone, locale=locale,
+        )  # fmt: skip
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda m: page.console_errors.append(m.text) if m.type == "error" else None,
+        )
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
