@@ -51,6 +51,8 @@ UNSCOPED = {
     "usersessions_*": "allauth: the user's own sessions, and signing out of the others",
     "None": "allauth's internal unnamed routes",
     "book_agency": "public: an agency's consultation offers",
+    "book_logo": "public: the logo on an agency's booking pages",
+    "book_style": "public: the accent colour of an agency's booking pages",
     "book_offer": "public: the booking page of one offer",
     "booking_manage": "public: a booking, reached only through its signed link",
     "booking_ics": "public: a booking's calendar file, through its signed link",

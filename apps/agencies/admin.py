@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 
 from apps.accounts.admin_site import OperatorModelAdmin
-from apps.agencies.models import Agency, ApiToken, Invitation, Membership
+from apps.agencies.models import Agency, AgencyBrand, ApiToken, Invitation, Membership
 
 
 @admin.register(Agency)
@@ -32,6 +32,14 @@ class InvitationAdmin(OperatorModelAdmin):
     list_filter = ["role"]
     search_fields = ["email", "agency__slug"]
     secret_fields = ("token_hash",)
+
+
+@admin.register(AgencyBrand)
+class AgencyBrandAdmin(OperatorModelAdmin):
+    list_display = ["agency", "accent_color", "logo_width", "logo_height", "updated_at"]
+    search_fields = ["agency__slug", "agency__name"]
+    # The logo's bytes are not shown in the operators' admin.
+    exclude = ["logo"]
 
 
 @admin.register(ApiToken)

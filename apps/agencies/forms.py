@@ -61,6 +61,31 @@ class AgencySettingsForm(forms.Form):
     )
 
 
+class AgencyBrandForm(forms.Form):
+    accent_color = forms.CharField(
+        max_length=7, required=False, label="Accent colour",
+        widget=forms.TextInput({"placeholder": "#4338ca", "autocomplete": "off"}),
+        help_text="Buttons and links on your booking pages, as # and six hexadecimal digits. "
+        "Dark enough for white text on it; empty for Launchpad's own.",
+    )  # fmt: skip
+    logo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput({"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=f"PNG, JPEG or WebP, at most {limits.LOGO_MAX_BYTES // 1024} KB and "
+        f"{limits.LOGO_MAX_PIXELS} pixels on a side. Shown at the top of your booking pages.",
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if upload and upload.size > limits.LOGO_MAX_BYTES:
+            # Refused before it is read: the size is the upload handler's count.
+            raise forms.ValidationError(
+                f"The logo must be at most {limits.LOGO_MAX_BYTES // 1024} KB."
+            )
+        return upload
+
+
 class AgencyMfaPolicyForm(forms.Form):
     require_mfa = forms.BooleanField(
         required=False,
@@ -85,7 +110,10 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        choice_field(self, "role").choices = _grantable_roles(actor)
+        # Client contacts are invited from their company's page, which names the client.
+        choice_field(self, "role").choices = [
+            (value, label) for value, label in _grantable_roles(actor) if value != Role.CLIENT
+        ]
 
 
 class MemberRoleForm(forms.Form):

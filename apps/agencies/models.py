@@ -216,3 +216,29 @@ class ApiToken(TenantOwnedModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+
+class AgencyBrand(TenantOwnedModel):
+    """How the agency's public booking pages look: its logo and accent colour. Apart from
+    the agency row, so that the logo's bytes are read only where it is drawn."""
+
+    accent_color = models.CharField(max_length=7, blank=True)  # "#RRGGBB"; empty: the default
+    # The logo as kept: re-encoded PNG, at most LOGO_KEPT_HEIGHT high, metadata stripped.
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_width = models.PositiveSmallIntegerField(default=0)
+    logo_height = models.PositiveSmallIntegerField(default=0)
+    # A digest of the logo and colour: their public addresses change with them, so that
+    # they can be cached for a year.
+    version = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["agency"], name="agencies_brand_one_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"Brand of {self.agency_id}"
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_width)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
 from apps.accounts.models import User
-from apps.agencies.models import Agency, ApiToken, Invitation, Membership
+from apps.agencies.models import Agency, AgencyBrand, ApiToken, Invitation, Membership
 from apps.agencies.roles import Role
 
 
@@ -68,3 +68,20 @@ def api_token_list(*, agency: Agency, membership: Membership | None = None) -> Q
     if membership is not None:
         qs = qs.filter(membership=membership)
     return qs.order_by("-created_at", "-id")
+
+
+def agency_brand(*, agency: Agency) -> AgencyBrand | None:
+    """The agency's booking-page look, without the logo's bytes."""
+    return AgencyBrand.objects.for_agency(agency).defer("logo").first()
+
+
+def agency_logo(*, agency: Agency, version: str) -> bytes | None:
+    """The logo's PNG, if `version` is the current one (an old address is not served, so a
+    year-long cache never shows a replaced logo)."""
+    logo = (
+        AgencyBrand.objects.for_agency(agency)
+        .filter(version=version, logo_width__gt=0)
+        .values_list("logo", flat=True)
+        .first()
+    )
+    return bytes(logo) if logo is not None else None

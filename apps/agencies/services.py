@@ -8,6 +8,7 @@ is no agency to be a member of yet, the acting person is `user`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -17,10 +18,10 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.agencies import limits
+from apps.agencies import branding, limits
 from apps.agencies.hooks import invitation_issued, member_became_client, member_leaving
 from apps.agencies.mfa_policy import has_authenticator
-from apps.agencies.models import Agency, ApiToken, Invitation, Membership
+from apps.agencies.models import Agency, AgencyBrand, ApiToken, Invitation, Membership
 from apps.agencies.roles import Capability, Role, require, role_can
 from apps.audit.models import AuditEvent, Verb
 from apps.audit.services import audit_record
@@ -84,6 +85,56 @@ def agency_update(*, actor: Membership, agency: Agency, name: str, time_zone: st
 
 
 @transaction.atomic
+def agency_brand_update(
+    *,
+    actor: Membership,
+    agency: Agency,
+    accent_color: str,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> AgencyBrand:
+    """The booking pages' accent colour and logo. The logo is decoded, bounded and re-encoded
+    here (apps.agencies.branding); whatever else the upload held is never kept."""
+    require(actor, Capability.MANAGE_AGENCY)
+    if actor.agency_id != agency.pk:
+        raise ApplicationError("Not found.", code="not_found", status=404)
+    errors = {}
+    try:
+        accent = branding.clean_accent(accent_color)
+    except ValidationError as exc:
+        errors["accent_color"] = exc.messages
+    kept = None
+    if logo is not None and not remove_logo:
+        try:
+            kept = branding.clean_logo(logo)
+        except ValidationError as exc:
+            errors["logo"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    brand = AgencyBrand.objects.for_agency(agency).select_for_update().first() or AgencyBrand(
+        agency=agency
+    )
+    changes: dict[str, Any] = {}
+    if brand.accent_color != accent:
+        changes["accent_color"] = [brand.accent_color, accent]
+        brand.accent_color = accent
+    if remove_logo and brand.has_logo:
+        brand.logo, brand.logo_width, brand.logo_height = None, 0, 0
+        changes["logo"] = "removed"
+    elif kept is not None:
+        changes["logo"] = "replaced" if brand.has_logo else "added"
+        brand.logo, brand.logo_width, brand.logo_height = kept
+    if not changes:
+        return brand
+    brand.version = branding.version_of(brand.logo, brand.accent_color)
+    brand.save()
+    audit_record(
+        verb=Verb.AGENCY_UPDATED, actor=actor.user, agency=agency, target=agency, changes=changes
+    )
+    return brand
+
+
+@transaction.atomic
 def agency_set_mfa_policy(*, actor: Membership, agency: Agency, require_mfa: bool) -> Agency:
     """Require two-factor authentication of every member, or stop requiring it. Whoever turns
     it on must have enrolled: otherwise the next page would send them away to do it."""
@@ -141,6 +192,13 @@ def invitation_create(
     A client contact's invitation names their client; accepting links them to it."""
     agency = actor.agency
     _assert_may_grant(actor, role)
+    if role == Role.CLIENT and client is None:
+        # A contact linked to no client would see no engagement and could never be fixed
+        # by accepting: they are invited from their company's page, which names it.
+        raise ValidationError(
+            {"role": "Invite a client contact from their company's page (Clients), so that "
+                     "they see that company's engagements."}
+        )  # fmt: skip
     email = email.strip().lower()
     if Membership.objects.for_agency(agency).filter(user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member of the agency."})

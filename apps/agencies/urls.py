@@ -7,6 +7,7 @@ from apps.agencies import views
 urlpatterns = [
     path("settings/", views.AgencySettingsView.as_view(), name="agency_settings"),
     path("settings/two-factor/", views.AgencyMfaPolicyView.as_view(), name="agency_mfa_policy"),
+    path("settings/brand/", views.AgencyBrandView.as_view(), name="agency_brand"),
     path("settings/members/", views.MemberListView.as_view(), name="members"),
     path(
         "settings/members/<uuid:member_id>/role/",

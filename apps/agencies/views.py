@@ -20,6 +20,7 @@ from apps.agencies import mfa_policy, selectors, services
 from apps.agencies.access import get_api_token, get_invitation, get_membership
 from apps.agencies.audit_forms import AuditFilterForm
 from apps.agencies.forms import (
+    AgencyBrandForm,
     AgencyCreateForm,
     AgencyMfaPolicyForm,
     AgencySettingsForm,
@@ -168,6 +169,12 @@ class _SettingsPage(AgencyViewMixin, FormView):
         context.setdefault(
             "mfa_form", AgencyMfaPolicyForm(initial={"require_mfa": self.agency.require_mfa})
         )
+        brand = selectors.agency_brand(agency=self.agency)
+        context.setdefault(
+            "brand_form",
+            AgencyBrandForm(initial={"accent_color": brand.accent_color if brand else ""}),
+        )
+        context["brand"] = brand
         context["enrolment"] = mfa_policy.enrolment_counts(agency=self.agency)
         return context
 
@@ -186,6 +193,31 @@ class AgencySettingsView(_SettingsPage):
         ):
             return self.form_invalid(form)
         messages.success(self.request, "Agency settings saved.")
+        return redirect("agency_settings", agency_slug=self.agency.slug)
+
+
+class AgencyBrandView(_SettingsPage):
+    """The booking pages' logo and accent colour; the form lives on the settings page."""
+
+    form_class = AgencyBrandForm
+    form_context_name = "brand_form"
+
+    def get(self, request, *args, **kwargs):
+        return redirect("agency_settings", agency_slug=self.agency.slug)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data.get("logo")
+        if not submit(
+            form,
+            lambda data: services.agency_brand_update(
+                actor=self.membership, agency=self.agency,
+                accent_color=data.get("accent_color", ""),
+                logo=upload.read() if upload else None,
+                remove_logo=data.get("remove_logo", False),
+            ),
+        ):  # fmt: skip
+            return self.form_invalid(form)
+        messages.success(self.request, "Booking page look saved.")
         return redirect("agency_settings", agency_slug=self.agency.slug)
 
 

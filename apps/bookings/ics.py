@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from apps.bookings.models import Booking
+from apps.core.site import site_url
 
 
 def booking_ics(booking: Booking, *, manage_url: str = "") -> bytes:
@@ -48,6 +48,6 @@ def booking_ics(booking: Booking, *, manage_url: str = "") -> bytes:
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("NEEDS-ACTION")
     event.add("attendee", attendee, encode=False)
-    event.add("url", manage_url or settings.SITE_URL)
+    event.add("url", manage_url or site_url())
     calendar.add_component(event)
     return calendar.to_ical()

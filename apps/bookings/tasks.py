@@ -9,7 +9,6 @@ import logging
 import zoneinfo
 
 from celery import shared_task
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +16,11 @@ from django.utils import timezone
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, BookingEvent
 from apps.bookings.tokens import confirm_code, manage_token
+from apps.core.site import site_url
 from apps.core.tenancy import cross_agency
 from apps.notifications import kinds, render, services
 from apps.notifications.models import Channel, Delivery
+from apps.projects.profile import Framework
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +60,11 @@ def queue_confirmation_request(booking: Booking) -> None:
 
 
 def manage_url(booking: Booking) -> str:
-    return settings.SITE_URL + reverse("booking_manage", args=[manage_token(booking)])
+    return site_url() + reverse("booking_manage", args=[manage_token(booking)])
 
 
 def confirm_url(booking: Booking) -> str:
-    return settings.SITE_URL + reverse(
+    return site_url() + reverse(
         "booking_confirm", args=[manage_token(booking), confirm_code(booking)]
     )
 
@@ -140,6 +141,22 @@ def release_expired_booking_holds() -> int:
         return booking_holds_release()
 
 
+def intake_answers(booking: Booking) -> list[tuple[str, str]]:
+    """What the booker told us on the booking form, for the host: the questions answered."""
+    answers = [
+        ("Company", booking.booker_company),
+        ("Built with", booking.get_platform_display() if booking.platform else ""),
+        ("Prototype", booking.prototype_url),
+        ("Users expected", f"{booking.expected_users:,}" if booking.expected_users else ""),
+        ("Compliance", ", ".join(
+            Framework(value).label if value in Framework.values else value
+            for value in booking.compliance or []
+        )),
+        ("Notes", booking.notes),
+    ]  # fmt: skip
+    return [(label, str(value)) for label, value in answers if value]
+
+
 def _notice(
     booking: Booking, kind: str, event: BookingEvent | None, *, audience: str, row: Delivery
 ) -> kinds.Email:
@@ -167,9 +184,10 @@ def _notice(
         "when": _local(booking.start, zone),
         "was": _local(event.old_start, zone) if event and event.old_start else "",
         "manage_url": manage_url(booking) if audience == "booker" else "",
-        "booking_url": settings.SITE_URL
+        "booking_url": site_url()
         + reverse("booking_detail", args=[booking.agency.slug, booking.pk]),
         "audience": audience,
+        "intake": intake_answers(booking) if audience == "host" else [],
     }
     other_side = booking.agency.name if audience == "booker" else booking.booker_name
     return kinds.Email(

@@ -47,11 +47,18 @@ def must_not_be_stored(request: HttpRequest, response: HttpResponseBase) -> bool
       sends it from <body>), so a sign-in or public booking page kept by a cache would hand
       one visitor's token, or the personal data shown after a booking, to the next.
 
-    What stays cacheable: static files (WhiteNoise's long max-age) and the health probes.
+    What stays cacheable: static files (WhiteNoise's long max-age), the health probes, and
+    answers a view marks `same_for_everyone` (that set no cookie).
     """
     if request.path.startswith(API_PREFIX):
         return True
-    if response.cookies or has_vary_header(response, "Cookie"):
+    if response.cookies:
+        return True
+    if getattr(response, "same_for_everyone", False):
+        # A view's promise that the answer holds nothing of the visitor (an agency's public
+        # logo): the session it may have touched on the way does not make it personal.
+        return False
+    if has_vary_header(response, "Cookie"):
         return True
     # WhiteNoise answers static files before authentication runs: no `user` then.
     user = getattr(request, "user", None)

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from apps.core.context import client_ip_var, request_id_var
 from apps.core.errors import ApplicationError
+from apps.core.site import remember_origin
 from apps.core.tenancy import acting_user, tenant_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -36,6 +37,7 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
+        remember_origin(request)
         id_token = request_id_var.set(request_id)
         ip_token = client_ip_var.set(client_ip(request))
         try:

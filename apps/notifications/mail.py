@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from apps.core.site import site_url
 from apps.notifications import kinds
 from apps.notifications.models import Delivery, EmailOptOut
 
@@ -38,7 +38,7 @@ def unsubscribe_url(row: Delivery) -> str:
         user_id=row.user_id,
         subject_id="" if row.user_id else row.subject_id,
     )
-    return settings.SITE_URL + reverse("notifications_unsubscribe", args=[token])
+    return site_url() + reverse("notifications_unsubscribe", args=[token])
 
 
 def opted_out(row: Delivery) -> bool:

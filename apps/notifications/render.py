@@ -6,11 +6,11 @@ import zoneinfo
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.site import site_url
 from apps.notifications.kinds import Drop, Email, Undeliverable
 from apps.notifications.models import Delivery
 
@@ -18,7 +18,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+    return site_url() + path
 
 
 def subject(row: Delivery, model: type[M], *related: str) -> M:
@@ -54,7 +54,7 @@ def local(moment: datetime, zone_name: str) -> str:
 def email(*, to: str, subject: str, template: str, context: dict[str, Any], **extra: Any) -> Email:
     """`template`.txt and `template`.html, the HTML inside the shared layout (inline styles,
     no remote images: what common mail clients show as written)."""
-    context = {"site_url": settings.SITE_URL, "subject": subject, **context}
+    context = {"site_url": site_url(), "subject": subject, **context}
     return Email(
         to=to,
         subject=subject,

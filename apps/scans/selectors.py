@@ -29,6 +29,12 @@ def latest_scan(*, project: Project) -> Scan | None:
     return scan_list(project=project).first()
 
 
+def last_good_scan(*, project: Project) -> Scan | None:
+    """The newest scan that finished: what the engagement's code looked like the last time
+    a scan could read it (a failed or running attempt since does not hide it)."""
+    return scan_list(project=project).filter(status=Scan.Status.SUCCEEDED).first()
+
+
 def repository_token_hint(*, project: Project) -> str:
     """The last characters of the engagement's saved access token; "" when it has none."""
     hint = (

@@ -39,7 +39,7 @@ from apps.projects.forms import AssignForm, EnvironmentForm, TierForm
 from apps.projects.mixins import ProjectMixin
 from apps.projects.permissions import can_scan
 from apps.projects.profile import Stage
-from apps.scans.selectors import latest_scan
+from apps.scans.selectors import last_good_scan, latest_scan
 
 DAYS_IN_A_WEEK = 7
 
@@ -248,7 +248,10 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             activities=project_selectors.activity_list(project=project, limit=15),
             today=today,
             # The "Repository scan" card (scans/partials/project_card.html).
-            latest_scan=latest_scan(project=project),
+            latest_scan=(latest := latest_scan(project=project)),
+            last_good_scan=last_good_scan(project=project)
+            if latest is not None and latest.status != "succeeded"
+            else None,
             can_scan=can_scan(self.membership, project),
         )
         if context["can_work"]:

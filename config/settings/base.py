@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value that differs by environment comes from it."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset in development, links use the address of the request the server last answered
+# (apps/core/site.py), so `make run PORT=8001` sends links to port 8001.
+SITE_URL_FROM_ENV = "SITE_URL" in os.environ
 SITE_ID = 1
 # Reverse proxies in front of the app whose X-Forwarded-For entries are trusted. One
 # setting for every reader of the client address: the audit trail and our own limits
@@ -109,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "apps.agencies.context_processors.agency_navigation",
+                "apps.core.clock.clock",
             ],
         },
     },

@@ -214,10 +214,36 @@
     });
   }
 
+  // The zone picker's search: with JavaScript, typing part of a city's name narrows the
+  // list (without it, the select's own type-ahead finds a city by its first letters).
+  function wireZoneSearch(root) {
+    root.querySelectorAll("[data-zone-search]").forEach(function (input) {
+      if (input.dataset.wired) return;
+      input.dataset.wired = "1";
+      var select = input.form && input.form.querySelector("[data-zone-select]");
+      if (!select) return;
+      input.hidden = false;
+      input.addEventListener("input", function () {
+        var needle = input.value.trim().toLowerCase();
+        var first = null;
+        for (var i = 0; i < select.options.length; i++) {
+          var option = select.options[i];
+          var match = !needle || option.text.toLowerCase().indexOf(needle) !== -1;
+          option.hidden = !match;
+          if (match && !first) first = option;
+        }
+        if (needle && first && select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+          select.value = first.value;
+        }
+      });
+    });
+  }
+
   function init(root) {
     detectTimeZone(root);
     wireCopyButtons(root);
     wireChecklist(root);
+    wireZoneSearch(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () {

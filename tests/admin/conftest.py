@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.sites.models import Site
 from django.test import Client
 
+from apps.agencies.models import AgencyBrand
 from apps.audit.models import Verb
 from apps.audit.services import audit_record
 from apps.checklists.models import CatalogRelease
@@ -151,6 +152,7 @@ def world(db):
             f.ApiTokenFactory(
                 agency=agency, membership=member, token_hash=f"{SECRET_MARK}-{agency.slug}-t"
             ),
+            AgencyBrand.objects.create(agency=agency, accent_color="#1d4ed8", version="v1"),
             f.ClientContactFactory(agency=agency, client=project.client),
             f.EnvironmentFactory(agency=agency, project=project),
             f.AssignmentFactory(agency=agency, project=project, membership=member),

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,8 +58,24 @@ def test_admin_invites_and_the_email_carries_a_one_time_link(invite, admin_membe
     assert AuditEvent.objects.filter(verb=Verb.INVITATION_CREATED, agency=agency).exists()
 
 
+def test_a_client_contact_without_a_client_cannot_be_invited(
+    invite, admin_member, owner, login, agency
+):
+    """Invited from the team page, a client contact was linked to no client: they saw no
+    engagement and nothing could fix it. The team page no longer offers the role, and the
+    service refuses it without a client, however it is asked."""
+    response = invite(login(admin_member), agency, "contact@acme.test", Role.CLIENT)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    with pytest.raises(ValidationError) as refused:
+        services.invitation_create(actor=owner, email="contact@acme.test", role=Role.CLIENT)
+    assert "from their company's page" in str(refused.value)
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
+
+
 def test_invited_person_signs_in_and_accepts(invite, admin_member, login, agency):
-    invite(login(admin_member), agency, "new@example.test", Role.CLIENT)
+    invite(login(admin_member), agency, "new@example.test", Role.ENGINEER)
     link = _link_from_outbox()
     invitee = UserFactory(email="new@example.test")
     client = login(invitee)
@@ -68,7 +86,7 @@ def test_invited_person_signs_in_and_accepts(invite, admin_member, login, agency
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard", args=[agency.slug])
     membership = Membership.objects.get(agency=agency, user=invitee)
-    assert membership.role == Role.CLIENT
+    assert membership.role == Role.ENGINEER
     invitation = Invitation.objects.get(agency=agency)
     assert invitation.accepted_by == invitee
     verbs = set(AuditEvent.objects.filter(agency=agency).values_list("verb", flat=True))
@@ -292,3 +310,12 @@ def test_already_member_cannot_accept_twice(invite, admin_member, login, agency)
     assert response.status_code == 400
     assert "already a member" in response.content.decode()
     assert Invitation.objects.get().accepted_at is None
+
+
+def test_the_sign_up_from_an_invitation_has_the_invited_address_filled_in(invite, owner, login):
+    invite(login(owner), owner.agency, "new.person@example.test", Role.ENGINEER)
+    link = _link_from_outbox()
+    page = Client().get(link).content.decode()
+    signup = re.search(r'href="(/accounts/signup/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = Client().get(signup).content.decode()
+    assert re.search(r'<input[^>]+name="email"[^>]+value="new.person@example.test"', form)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.bookings import services
 from apps.bookings.models import Booking
 from apps.bookings.tokens import booking_id_from_token, manage_token
+from tests.support.copy import copy_faults
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_days_and_times_are_shown_in_the_bookers_zone(client, offer):
     times = [local.strftime("%H:%M") for _, local in response.context["picker"].times]
     assert times[0] == "16:00"
     assert times[-1] == "23:30"
-    assert "Times in Asia/Tokyo" in body
+    assert "Times in Tokyo time" in body
 
 
 def test_a_malformed_time_zone_is_explained(client, offer):
@@ -240,6 +241,7 @@ def test_booker_reschedules_through_the_link(client, booking, committing):
     assert "Choose a new time" in picker.content.decode()
     confirm = client.get(url, {"tz": "America/New_York", "start": "2026-05-07T09:00:00+00:00"})
     assert "Thursday 7 May, 05:00" in confirm.content.decode()
+    assert copy_faults(confirm) == []  # the reason's label once said "(optional)" twice
     committing(
         client.post, url,
         {"action": "reschedule", "start": "2026-05-07T09:00:00+00:00", "reason": "Travel"},
@@ -291,6 +293,11 @@ def test_booker_cancels_through_the_link_with_a_reason(client, booking):
     assert (booking.status, booking.cancel_reason) == ("cancelled", "We found a partner")
     page_after = client.get(url).content.decode()
     assert "Cancelled:" in page_after
+    # Not a dead end: the way to book again, in the booker's zone.
+    offer = booking.consultation_type
+    again = reverse("book_offer", args=[offer.agency.slug, offer.slug])
+    assert f'href="{again}?tz=' in page_after
+    assert "Cancel the booking" not in page_after
 
 
 def test_the_invitation_file_can_be_downloaded(client, booking):
@@ -317,8 +324,55 @@ def test_the_booking_page_query_count_does_not_grow_with_the_hosts(
     _chosen(client, picks)  # warm the session and content-type caches
     # session, user, agency, offer, its hosts; the slot engine's schedules, weekly ranges,
     # overrides, busy time and upcoming counts; the prefill's membership, the booking
-    # policy, the booker's own bookings
-    with django_assert_num_queries(14):
+    # policy, the booker's own bookings; the agency's brand (its logo and colour)
+    with django_assert_num_queries(15):
         response = _chosen(client, picks)
     assert len(response.context["host_names"]) == hosts
     assert response.context["form"]["company"].value() == "Acme Payments"
+
+
+def test_a_confirmed_booking_offers_calendars_a_clickable_meeting_link_and_quiet_changes(
+    client, booking
+):
+    from urllib.parse import parse_qs, urlparse
+
+    offer = booking.consultation_type
+    offer.location_detail = "https://meet.example.test/northwind-review"
+    offer.save(update_fields=["location_detail"])
+    token = manage_token(booking)
+    page = client.get(reverse("booking_manage", args=[token])).content.decode()
+    assert '<a href="https://meet.example.test/northwind-review"' in page
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', page).group(1)
+    query = parse_qs(urlparse(google.replace("&amp;", "&")).query)
+    assert query["dates"] == [
+        booking.start.strftime("%Y%m%dT%H%M%SZ") + "/" + booking.end.strftime("%Y%m%dT%H%M%SZ")
+    ]
+    assert offer.name in query["text"][0]
+    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in page
+    assert reverse("booking_ics", args=[token]) in page
+    # Changing it is a quiet link, not a red form on show.
+    assert "<summary>Cancel the booking</summary>" in page
+    assert 'class="btn btn--secondary" href="?tz=' not in page
+
+
+def test_the_hosts_email_carries_the_bookers_intake_answers(offer, booker, committing):
+    committing(
+        services.booking_create,
+        consultation_type=offer, start=datetime(2026, 5, 6, 8, tzinfo=UTC),
+        booker=booker(company="Acme Payments", platform="lovable", expected_users=20000,
+                      compliance=("gdpr", "hipaa"), prototype_url="https://acme.lovable.app",
+                      notes="Stripe checkout breaks under load."),
+        consent=True, idempotency_key="intake-answers-01", now=NOW,
+    )  # fmt: skip
+    host = offer.hosts.first().membership.user
+    (to_host,) = [m for m in mail.outbox if m.to == [host.email]]
+    body = to_host.body
+    assert "What Fran Founder told us:" in body
+    for line in (
+        "- Company: Acme Payments", "- Built with: Lovable",
+        "- Prototype: https://acme.lovable.app", "- Users expected: 20,000",
+        "- Compliance: GDPR, HIPAA", "- Notes: Stripe checkout breaks under load.",
+    ):  # fmt: skip
+        assert line in body
+    (to_booker,) = [m for m in mail.outbox if m.to == ["fran@acme.test"]]
+    assert "told us" not in to_booker.body

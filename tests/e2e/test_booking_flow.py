@@ -13,6 +13,7 @@ from django.core import mail
 from apps.agencies.roles import Role
 from apps.bookings import services
 from apps.bookings.models import Booking
+from apps.core.templatetags.ui import hm
 from tests.e2e.conftest import assert_accessible
 from tests.factories import AgencyFactory, MembershipFactory
 
@@ -63,7 +64,8 @@ def test_visitor_books_reschedules_and_the_host_sees_the_move(new_page):
     assert chosen_label in visitor.locator("#when-title").inner_text()
     booking = Booking.objects.get()
     la = booking.start.astimezone(ZoneInfo("America/Los_Angeles"))
-    assert la.strftime("%H:%M") == chosen_label
+    # The browser's language is en-US (Playwright's default): a 12-hour clock.
+    assert hm(la, "12") == chosen_label
 
     # 2. The confirmation email carries the link; she moves the booking through it.
     to_fran = [m for m in mail.outbox if m.to == ["fran@acme.test"]]

@@ -95,3 +95,22 @@ def test_the_engagement_page_fits_the_screen(sized_page, engagement, width, heig
     assert_fits(page, "engagement")
     assert page.console_errors == []
     assert_accessible(page)
+
+
+def test_the_printed_report_has_no_screen_hint_and_no_trailing_blank_page(new_page, engagement):
+    page = new_page("Europe/Paris")
+    sign_in(page, "eli@northwind.test")
+    page.goto(f"/northwind/projects/{engagement.pk}/report/")
+    assert page.get_by_text("Print this page or save it as PDF").is_visible()
+    page.emulate_media(media="print")
+    assert not page.get_by_text("Print this page or save it as PDF").is_visible()
+    # The blank last page came from the screen layout's full-height body: in print, the
+    # page ends where the report does.
+    trailing = page.evaluate(
+        """() => document.documentElement.scrollHeight
+                 - document.querySelector('.report').getBoundingClientRect().bottom
+                 - window.scrollY"""
+    )
+    assert trailing < 80, f"{trailing}px of empty page after the report"
+    pdf = page.pdf(format="A4")
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") >= 1

@@ -95,6 +95,31 @@ def test_rescan_shows_what_is_new_and_what_is_fixed(rescanned, owner, login):
     assert scan_url(first) in compare  # a link to the scan it is compared with
 
 
+def test_a_failed_attempt_does_not_hide_the_last_good_scan(leaky, owner, login, committing):
+    from apps.scans import services
+
+    _, project = leaky
+    good = committing(services.scan_request, project=project, actor=owner)
+    good.refresh_from_db()
+    assert good.status == Scan.Status.SUCCEEDED
+    failed = Scan.objects.create(
+        agency=project.agency, project=project, repository_url=project.repository_url,
+        status=Scan.Status.FAILED, failure_reason="The repository's host did not answer.",
+        requested_by=owner.user,
+    )  # fmt: skip
+    html = (
+        login(owner)
+        .get(reverse("project_detail", args=[project.agency.slug, project.pk]))
+        .content.decode()
+    )
+    assert "did not answer" in html  # the failed attempt is the latest
+    assert scan_url(failed) in html
+    assert "Last complete scan" in html
+    assert scan_url(good) in html
+    for severity, number in good.report["summary"]["findings_by_severity"].items():
+        assert f'sev--{severity}">{severity.title()}</span> {number}</li>' in html
+
+
 def test_engagement_page_shows_the_latest_scan_and_the_checklist_gaps(
     leaky, owner, login, committing
 ):

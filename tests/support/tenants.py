@@ -115,7 +115,7 @@ def _notification_objects(agency, owner_membership, viewer, tag):
         agency=agency, user=person, kind="scan.failed", title="A scan failed"
     )
     endpoint, _ = endpoint_create(
-        actor=owner_membership, url=f"https://hooks-{tag}.example.com/in", events=["scan.finished"]
+        actor=owner_membership, url=f"https://hooks-{tag}.example.test/in", events=["scan.finished"]
     )
     delivery = Delivery.objects.create(
         agency=agency, kind="scan.finished", channel="webhook", endpoint=endpoint,

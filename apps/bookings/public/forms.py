@@ -78,9 +78,7 @@ class PublicBookingForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     start = forms.DateTimeField(widget=forms.HiddenInput, validators=[validate_date_in_range])
-    reason = forms.CharField(
-        max_length=limits.REASON_MAX_LENGTH, required=False, label="Reason (optional)"
-    )
+    reason = forms.CharField(max_length=limits.REASON_MAX_LENGTH, required=False, label="Reason")
 
 
 class CancelForm(forms.Form):

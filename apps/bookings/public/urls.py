@@ -12,6 +12,16 @@ urlpatterns = [
         views.ConfirmBookingView.as_view(),
         name="booking_confirm",
     ),
+    path(
+        "<slug:agency>/brand/logo-<str:version>.png",
+        views.AgencyLogoView.as_view(),
+        name="book_logo",
+    ),
+    path(
+        "<slug:agency>/brand/style-<str:version>.css",
+        views.AgencyStyleView.as_view(),
+        name="book_style",
+    ),
     path("<slug:agency>/", views.AgencyOffersView.as_view(), name="book_agency"),
     path("<slug:agency>/<slug:offer>/", views.BookOfferView.as_view(), name="book_offer"),
 ]

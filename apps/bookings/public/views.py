@@ -3,6 +3,7 @@ a short form, in the booker's time zone), and the signed page to reschedule or c
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
 from datetime import date, datetime, timedelta
@@ -19,12 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from apps.accounts.validators import time_zone_choices, validate_time_zone
+from apps.accounts.validators import validate_time_zone
 from apps.agencies.access import agency_for_public_slug
 from apps.agencies.models import Agency
+from apps.agencies.selectors import agency_brand, agency_logo
 from apps.bookings import services
 from apps.bookings.access import booking_for_token, get_published_offer
 from apps.bookings.availability import available_slots
+from apps.bookings.calendar_links import CalendarLinks, calendar_links
 from apps.bookings.ics import booking_ics
 from apps.bookings.models import Booking, ConsultationType
 from apps.bookings.public.forms import CancelForm, PublicBookingForm, RescheduleForm
@@ -38,6 +41,8 @@ from apps.bookings.selectors import (
 from apps.bookings.slots import Slot, local_days_in_utc, slots_by_local_day
 from apps.bookings.tasks import manage_url
 from apps.bookings.tokens import BadManageLinkError, confirm_code_matches, manage_token
+from apps.core import zones
+from apps.core.site import site_url
 from apps.core.tenancy import activate_agency
 from apps.core.validators import day_from_query, instant_from_query
 from apps.core.views_helpers import add_service_error, call, submit
@@ -57,6 +62,7 @@ def _zone_from(request: HttpRequest, default: str) -> tuple[str, str | None]:
     requested = (request.POST.get("time_zone") or request.GET.get("tz") or "").strip()
     if not requested:
         return default, None
+    requested = zones.canonical(requested)
     try:
         validate_time_zone(requested)
     except ValidationError:
@@ -78,6 +84,45 @@ def _parse_start(value: str | None, zone_name: str) -> datetime | None:
     as if none was given, one too far from today a 400 page saying so."""
     start = instant_from_query(value)
     return start.astimezone(zoneinfo.ZoneInfo(zone_name)) if start else None
+
+
+# A brand's address carries its version: a new logo or colour is a new address.
+_BRAND_CACHE = "public, max-age=31536000, immutable"
+
+
+class AgencyLogoView(View):
+    def get(self, request: HttpRequest, agency: str, version: str) -> HttpResponse:
+        logo = agency_logo(agency=_agency(agency), version=version)
+        if logo is None:
+            raise Http404("No such logo.")
+        response = HttpResponse(logo, content_type="image/png")
+        response["Cache-Control"] = _BRAND_CACHE
+        response.same_for_everyone = True  # type: ignore[attr-defined]
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class AgencyStyleView(View):
+    """The accent colour as a stylesheet of its own: the pages' CSP allows no inline style."""
+
+    def get(self, request: HttpRequest, agency: str, version: str) -> HttpResponse:
+        brand = agency_brand(agency=_agency(agency))
+        if brand is None or brand.version != version:
+            raise Http404("No such style.")
+        css = ""
+        if brand.accent_color:
+            # The colour was checked (#RRGGBB) when saved: nothing else reaches this text.
+            css = (
+                ":root {"
+                f" --color-primary: {brand.accent_color};"
+                f" --color-primary-hover: color-mix(in srgb, {brand.accent_color} 82%, black);"
+                f" --color-primary-soft: color-mix(in srgb, {brand.accent_color} 10%, white);"
+                " }\n"
+            )
+        response = HttpResponse(css, content_type="text/css; charset=utf-8")
+        response["Cache-Control"] = _BRAND_CACHE
+        response.same_for_everyone = True  # type: ignore[attr-defined]
+        return response
 
 
 class AgencyOffersView(View):
@@ -181,7 +226,7 @@ class BookOfferView(View):
             "picker": picker,
             "zone": zone_name,
             "zone_error": zone_error,
-            "zones": time_zone_choices(),
+            "zones": zones.choices(timezone.now()),
             "chosen": chosen,
             "form": form,
             "error": error,
@@ -297,7 +342,7 @@ class ManageBookingView(View):
             "token": token,
             "zone": zone_name,
             "zone_error": zone_error,
-            "zones": time_zone_choices(),
+            "zones": zones.choices(timezone.now()),
             "start_local": booking.start.astimezone(zone),
             "end_local": booking.end.astimezone(zone),
             "hold_until_local": booking.hold_expires_at.astimezone(zone)
@@ -307,6 +352,10 @@ class ManageBookingView(View):
             "can_change": allowed(rescheduling=False),
             "can_reschedule": allowed(rescheduling=True),
             "booked": request.GET.get("booked") == "1",
+            "calendar": _calendar_links(booking, token)
+            if booking.status == Booking.Status.CONFIRMED
+            else None,
+            "meeting_url": _meeting_url(booking.consultation_type.location_detail),
             "cancel_form": CancelForm(),
             "reschedule_form": None,
         }
@@ -456,6 +505,25 @@ def _back_to_manage(request: HttpRequest, token: str, booking: Booking) -> HttpR
     zone_name, _ = _zone_from(request, booking.booker_time_zone)
     url = reverse("booking_manage", args=[token])
     return redirect(f"{url}?{urlencode({'tz': zone_name})}")
+
+
+def _meeting_url(detail: str) -> str:
+    """The meeting's link, when the offer's location detail is one (shown clickable)."""
+    detail = (detail or "").strip()
+    return detail if re.fullmatch(r"https://\S+", detail) else ""
+
+
+def _calendar_links(booking: Booking, token: str) -> CalendarLinks:
+    offer = booking.consultation_type
+    manage = site_url() + reverse("booking_manage", args=[token])
+    return calendar_links(
+        title=f"{offer.name} with {booking.agency.name}",
+        start=booking.start,
+        end=booking.end,
+        details=(f"With {booking.host.user.display_name}. " if booking.host else "")
+        + f"To reschedule or cancel: {manage}",
+        location=offer.location_detail or offer.get_location_display(),
+    )
 
 
 def _bad_link(request: HttpRequest, exc: BadManageLinkError, status: int = 400) -> HttpResponse:

@@ -45,3 +45,24 @@ def render_widget(bound_field):
 def words(value) -> str:
     """A field name as words: due_date -> due date."""
     return str(value).replace("_", " ")
+
+
+@register.filter
+def hm(value, clock="24") -> str:
+    """A time (or the time of a datetime, already in the zone to show) as the viewer reads
+    it: "09:30" on a 24-hour clock, "9:30 AM" on a 12-hour one (the `clock` context)."""
+    if value in (None, ""):
+        return ""
+    if str(clock) == "12":
+        hour = value.hour % 12 or 12
+        return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"  # noqa: PLR2004
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+@register.filter
+def zone_city(name) -> str:
+    """ "Asia/Kolkata" as "Kolkata time"; "UTC" as itself."""
+    from apps.core.zones import city_of  # noqa: PLC0415 - keeps the tag library light
+
+    text = str(name or "")
+    return f"{city_of(text)} time" if "/" in text else text
