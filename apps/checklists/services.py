@@ -31,7 +31,7 @@ from apps.core import outbox
 from apps.core.access import lock_own
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.core.unset import UNSET, Unset
-from apps.projects.activity import record_activity
+from apps.projects.activity import activity_row, record_activity
 from apps.projects.limits import ACTIVITY_TEXT_MAX_LENGTH
 from apps.projects.models import Activity, Project
 from apps.projects.permissions import can_comment_on, can_work_on, is_client_of
@@ -177,12 +177,10 @@ def _apply(item: ProjectItem, requested: dict[str, Any]) -> list[Change]:
 
 def _activities(actor: Membership, item: ProjectItem, changes: list[Change]) -> list[Activity]:
     return [
-        Activity(
-            agency_id=item.project.agency_id, project=item.project, item_id=item.pk,
-            actor=actor.user, kind=Activity.Kind.ITEM_CHANGED, field=field,
-            old_value=_label(field, old)[:ACTIVITY_TEXT_MAX_LENGTH],
-            new_value=_label(field, new)[:ACTIVITY_TEXT_MAX_LENGTH],
-            message=item.not_applicable_reason[:ACTIVITY_TEXT_MAX_LENGTH]
+        activity_row(
+            project=item.project, actor=actor.user, kind=Activity.Kind.ITEM_CHANGED, item=item,
+            field=field, old=_label(field, old), new=_label(field, new),
+            message=item.not_applicable_reason
             if field == "status" and new == ItemStatus.NOT_APPLICABLE else "",
         )
         for field, old, new in changes
@@ -404,12 +402,11 @@ def items_sign_off(*, actor: Membership, item_ids: list[Any]) -> int:
         item.signed_off_by, item.signed_off_at, item.updated_at = actor.user, now, now
     ProjectItem.objects.bulk_update(signing, ["signed_off_by", "signed_off_at", "updated_at"])
     Activity.objects.bulk_create(
-        Activity(
-            agency_id=item.agency_id, project=item.project, item_id=item.pk, actor=actor.user,
-            kind=Activity.Kind.ITEM_SIGNED_OFF,
+        activity_row(
+            project=item.project, actor=actor.user, kind=Activity.Kind.ITEM_SIGNED_OFF, item=item
         )
         for item in signing
-    )  # fmt: skip
+    )
     projects = {item.project_id: item.project for item in signing}
     Project.objects.filter(pk__in=list(projects)).update(last_activity_at=now)
     for project in projects.values():

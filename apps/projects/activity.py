@@ -23,7 +23,29 @@ def record_activity(
 ) -> Activity:
     """Append one row and mark the engagement as just active. `actor` is the acting user, not
     their membership: the feed outlives a member's leaving; None for background work."""
-    activity = Activity.objects.create(
+    activity = activity_row(
+        project=project, actor=actor, kind=kind, item=item, field=field, old=old, new=new,
+        message=message,
+    )  # fmt: skip
+    activity.save()
+    Project.objects.filter(pk=project.pk).update(last_activity_at=activity.created_at)
+    return activity
+
+
+def activity_row(
+    *,
+    project: Project,
+    actor: User | None,
+    kind: str,
+    item: Model | None = None,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    message: str = "",
+) -> Activity:
+    """One feed row, not saved: for `bulk_create` when a change touches many items (the
+    caller then marks the engagement active itself)."""
+    return Activity(
         agency_id=project.agency_id,
         project=project,
         # By id: the item is a checklists row, and checklists sits above projects.
@@ -35,5 +57,3 @@ def record_activity(
         new_value=new[: limits.ACTIVITY_TEXT_MAX_LENGTH],
         message=message[: limits.ACTIVITY_TEXT_MAX_LENGTH],
     )
-    Project.objects.filter(pk=project.pk).update(last_activity_at=activity.created_at)
-    return activity
