@@ -35,11 +35,6 @@
     });
   }
 
-  function focusErrorSummary(root) {
-    var summary = root.querySelector("[data-autofocus]");
-    if (summary) summary.focus();
-  }
-
   function closeMenusOnOutsideClick() {
     document.addEventListener("click", function (event) {
       document.querySelectorAll("details.menu[open]").forEach(function (menu) {
@@ -172,16 +167,43 @@
     }
   }
 
+  // A link or form that swaps part of the page may say where focus goes in the new part
+  // (data-focus-next names a data-focus-key), so a keyboard user is not dropped to the top.
+  var pendingFocusKey = null;
+  function rememberFocusKey(event) {
+    var elt = event.detail && event.detail.elt;
+    pendingFocusKey = elt && elt.dataset ? elt.dataset.focusNext || null : null;
+  }
+
+  // After a submit that failed, focus goes to the first field in error (its message is tied
+  // to it by aria-describedby); with no field to blame, to the summary.
+  function focusFirstError(root) {
+    var summary = root.querySelector("[data-autofocus]");
+    if (!summary) return false;
+    var scope = summary.closest("form") || root;
+    var field = scope.querySelector('[aria-invalid="true"]');
+    (field || summary).focus();
+    return true;
+  }
+
   // After htmx swaps new content in, focus goes where the person must act next.
   function focusAfterSwap(event) {
     var target = event.detail && event.detail.elt;
     var root = target && target.isConnected ? target : document;
+    if (pendingFocusKey) {
+      var key = pendingFocusKey;
+      pendingFocusKey = null;
+      var next = document.querySelector('[data-focus-key="' + key + '"]') ||
+        document.querySelector('[data-focus-key="month"]');
+      if (next) { next.focus(); return; }
+    }
     var field = document.querySelector("[data-focus-after-swap]");
     if (field) {
       field.removeAttribute("data-focus-after-swap");
       field.focus();
       return;
     }
+    if (root !== document && root.querySelector && focusFirstError(root)) return;
     var heading = root.querySelector && root.querySelector("[data-focus-on-swap]");
     if (heading) heading.focus();
   }
@@ -249,12 +271,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     bookInBrowserZone();
     init(document);
-    focusErrorSummary(document);
+    focusFirstError(document);
     closeMenusOnOutsideClick();
     wireNavToggle();
     document.addEventListener("keydown", checklistKeys);
   });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
+  document.addEventListener("htmx:beforeRequest", rememberFocusKey);
   document.addEventListener("htmx:afterSettle", focusAfterSwap);
   document.addEventListener("htmx:responseError", announceHtmxError);
   document.addEventListener("htmx:sendError", announceHtmxError);

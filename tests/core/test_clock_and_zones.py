@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from apps.core.clock import clock_for_language
+from apps.core.clock import MONDAY, SUNDAY, clock_for_language, week_start_for_language
 from apps.core.templatetags.ui import hm, zone_city
 from apps.core.zones import canonical, choices, label
 
@@ -29,6 +29,25 @@ from apps.core.zones import canonical, choices, label
 )
 def test_the_clock_follows_the_browsers_language(header, clock):
     assert clock_for_language(header) == clock
+
+
+@pytest.mark.parametrize(
+    ("header", "start"),
+    [
+        ("en-US,en;q=0.9", SUNDAY),
+        ("en-GB", MONDAY),
+        ("en", SUNDAY),
+        ("de-DE", MONDAY),
+        ("pt-BR", SUNDAY),
+        ("es-ES", MONDAY),
+        ("ja", SUNDAY),
+        ("fr-CA", SUNDAY),
+        ("", MONDAY),
+        ("garbage!", MONDAY),
+    ],
+)
+def test_the_week_starts_on_the_visitors_first_day(header, start):
+    assert week_start_for_language(header) == start
 
 
 def test_times_on_either_clock():

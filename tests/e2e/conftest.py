@@ -114,3 +114,33 @@ def sized_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+def choose_day(page, n: int = 0) -> str:
+    """Click the n-th free day of the booking calendar counted from the first one offered
+    (into the next month when this one has fewer), wait for its times, and return the day."""
+    while True:
+        free = page.locator("a.month__day--free")
+        count = free.count()
+        if n < count:
+            break
+        n -= count
+        title = page.locator("#month-title").inner_text()
+        page.locator('a[data-focus-key="next"]').click()
+        page.wait_for_function(
+            "t => document.getElementById('month-title').textContent.trim() !== t", arg=title
+        )
+    day = free.nth(n).get_attribute("data-day")
+    free.nth(n).click()
+    page.locator(f'a[data-day="{day}"][aria-current="date"]').wait_for()
+    return day
+
+
+def tab_to(page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the focused element matches `selector` (a keyboard-only journey)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    focused = page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    raise AssertionError(f"Tab never reached {selector}; focus is on {focused}")

@@ -14,7 +14,7 @@ from apps.agencies.roles import Role
 from apps.bookings import services
 from apps.bookings.models import Booking
 from apps.core.templatetags.ui import hm
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, choose_day
 from tests.factories import AgencyFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def test_visitor_books_reschedules_and_the_host_sees_the_move(new_page):
     assert_accessible(visitor)
     # Two days after the first day offered: always more than the 24 hours' notice a change
     # online needs, whatever the time of day the test runs.
-    visitor.locator(".day-list a").nth(2).click()
+    choose_day(visitor, 2)
     first_time = visitor.locator(".time-list a").first
     chosen_label = first_time.inner_text()
     first_time.click()
@@ -73,7 +73,7 @@ def test_visitor_books_reschedules_and_the_host_sees_the_move(new_page):
     link = re.search(r"https?://[^/\s]+(/book/manage/\S+/)", to_fran[0].body).group(1)
     visitor.goto(link)
     visitor.get_by_role("link", name="Reschedule").click()
-    visitor.locator(".day-list a").nth(3).click()
+    choose_day(visitor, 3)
     visitor.locator(".time-list a").nth(1).click()
     visitor.get_by_role("button", name="Move my booking").click()
     visitor.get_by_text("Your booking has moved").wait_for()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -42,12 +43,12 @@ from apps.bookings.slots import Slot, local_days_in_utc, slots_by_local_day
 from apps.bookings.tasks import manage_url
 from apps.bookings.tokens import BadManageLinkError, confirm_code_matches, manage_token
 from apps.core import zones
+from apps.core.clock import week_start_for_language
+from apps.core.months import Month, month_from_query, weekday_names
 from apps.core.site import site_url
 from apps.core.tenancy import activate_agency
 from apps.core.validators import day_from_query, instant_from_query
 from apps.core.views_helpers import add_service_error, call, submit
-
-DAYS_SHOWN = 14
 
 
 def _agency(slug: str) -> Agency:
@@ -134,39 +135,82 @@ class AgencyOffersView(View):
         )
 
 
+@dataclass(frozen=True)
+class DayCell:
+    """One day of the month calendar: its number of free times (0 when none or not
+    bookable) and whether it is the day whose times are shown."""
+
+    day: date
+    count: int
+    chosen: bool
+
+
 class SlotPicker:
-    """Days (with their number of free times) and the chosen day's times, in the booker's
-    zone, from one slot computation over the days shown; only `host_id`'s times when the
-    booker has picked a host."""
+    """A month of the booker's days, the free ones marked with their number of free times,
+    and the chosen day's times beside it, in the booker's zone, from one slot computation
+    over the month's bookable days; only `host_id`'s times when the booker has picked one."""
 
     def __init__(
         self,
         offer: ConsultationType,
         zone_name: str,
-        first: date | None,
+        month: Month | None,
         day: date | None,
+        *,
         host_id: str | None = None,
+        week_start: int = 0,
     ):
         zone = zoneinfo.ZoneInfo(zone_name)
-        today = timezone.localtime(timezone.now(), zone).date()
-        # Paging only: which days the picker may show. Which times are free, notice and
+        self.today = timezone.localtime(timezone.now(), zone).date()
+        # Paging only: which months the picker may show. Which times are free, notice and
         # window included, is available_slots' answer.
-        last_bookable = today + timedelta(days=offer.booking_window_days)
-        first = max(first or today, today)
-        first = min(first, last_bookable)
-        self.days = [first + timedelta(days=n) for n in range(DAYS_SHOWN)]
-        start, end = local_days_in_utc(self.days[0], self.days[-1], zone_name)
+        self.last_bookable = self.today + timedelta(days=offer.booking_window_days)
+        asked = month or (Month.of(day) if day else None)
+        self.month = min(max(asked or Month.of(self.today), Month.of(self.today)),
+                         Month.of(self.last_bookable))  # fmt: skip
         host_ids = [host_id] if host_id else None
-        free = available_slots(offer, start=start, end=end, host_ids=host_ids)
-        self.by_day: dict[date, list[Slot]] = slots_by_local_day(free, zone_name)
-        self.counts = [(d, len(self.by_day.get(d, []))) for d in self.days]
+        self.by_day = self._free(offer, zone_name, host_ids)
+        if asked is None and not self.by_day and self.month < Month.of(self.last_bookable):
+            # Late in a month with nothing left: the next month's first free day is what the
+            # booker came for, not an empty calendar.
+            self.month = self.month.next()
+            self.by_day = self._free(offer, zone_name, host_ids)
         self.day = day if day in self.by_day else next(iter(self.by_day), None)
         chosen = self.by_day.get(self.day, []) if self.day is not None else []
         self.times = [(slot, slot.start.astimezone(zone)) for slot in chosen]
-        self.earlier = first - timedelta(days=DAYS_SHOWN) if first > today else None
-        later = first + timedelta(days=DAYS_SHOWN)
-        self.later = later if later <= last_bookable else None
+        self.weeks = [
+            [DayCell(d, len(self.by_day.get(d, [])), d == self.day) if d else None for d in week]
+            for week in self.month.weeks(week_start)
+        ]
+        self.weekdays = weekday_names(week_start)
+        self.free_days = len(self.by_day)
+        self.previous = self.month.previous() if self.month > Month.of(self.today) else None
+        following = self.month.next()
+        self.next = following if following.first <= self.last_bookable else None
         self.zone = zone_name
+
+    def _free(
+        self, offer: ConsultationType, zone_name: str, host_ids: list[str] | None
+    ) -> dict[date, list[Slot]]:
+        first = max(self.month.first, self.today)
+        last = min(self.month.last, self.last_bookable)
+        if last < first:
+            return {}
+        start, end = local_days_in_utc(first, last, zone_name)
+        free = available_slots(offer, start=start, end=end, host_ids=host_ids)
+        return slots_by_local_day(free, zone_name)
+
+
+def _picker_month(request: HttpRequest) -> Month | None:
+    """`?month=` names the month shown; the older `?from=` (a day) still opens its month."""
+    month = month_from_query(request.GET.get("month"))
+    if month is None and (first := _parse_day(request.GET.get("from"))):
+        month = Month.of(first)
+    return month
+
+
+def _week_start(request: HttpRequest) -> int:
+    return week_start_for_language(request.headers.get("Accept-Language", ""))
 
 
 def _host_names(offer: ConsultationType) -> dict[str, str]:
@@ -194,7 +238,7 @@ class BookOfferView(View):
         error: str | None = None,
         limit_error: str | None = None,
     ) -> dict[str, Any]:
-        first, day = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("day"))
+        day = _parse_day(request.GET.get("day"))
         host_names = _host_names(offer)
         booker_picks = offer.host_choice == ConsultationType.HostChoice.BOOKER_PICKS
         picked = request.GET.get("host") if form is None else form.data.get("host")
@@ -204,9 +248,12 @@ class BookOfferView(View):
             picked = next(iter(host_names), None)
         elif not booker_picks:
             picked = None
-        picker = SlotPicker(offer, zone_name, first, day, host_id=picked)
         start_param = request.GET.get("start") if form is None else form.data.get("start")
         chosen = _parse_start(start_param, zone_name)
+        picker = SlotPicker(
+            offer, zone_name, _picker_month(request), day or (chosen and chosen.date()),
+            host_id=picked, week_start=_week_start(request),
+        )  # fmt: skip
         user = request.user if request.user.is_authenticated else None
         if form is None and chosen is not None:
             form = PublicBookingForm(
@@ -298,11 +345,26 @@ class BookOfferView(View):
             request, offer_obj, zone_name=zone_name, zone_error=zone_error, form=form, error=error
         )
         if slot_taken:
-            # The time is gone: show the fresh times of that day instead of the form.
-            context["form"] = None
-            context["chosen"] = None
+            _offer_other_times(context, form)
         status = HTTPStatus.CONFLICT if slot_taken else HTTPStatus.BAD_REQUEST
         return render(request, self.template_name, context, status=status)
+
+
+def _offer_other_times(context: dict[str, Any], form: PublicBookingForm) -> None:
+    """The time was just taken; the booker's answers were not lost with it. The same form
+    comes back filled in, with the free times of that day to choose from (or of the month's
+    first free day); only when the month has none left does the calendar come back instead."""
+    picker: SlotPicker = context["picker"]
+    context["chosen"] = None
+    if not picker.times:
+        context["form"] = None
+        return
+    answers = {k: v for k, v in form.cleaned_data.items() if k != "start"}
+    # A new key: the refused attempt must not be mistaken for this one's replay.
+    answers["idempotency_key"] = uuid.uuid4().hex
+    context["form"] = PublicBookingForm(initial=answers)
+    context["alternatives"] = picker.times
+    context["alternatives_day"] = picker.day
 
 
 class ManageBookingView(View):
@@ -363,8 +425,9 @@ class ManageBookingView(View):
             context["picker"] = SlotPicker(
                 booking.consultation_type,
                 zone_name,
-                _parse_day(request.GET.get("from")),
+                _picker_month(request),
                 _parse_day(request.GET.get("day")),
+                week_start=_week_start(request),
             )
         context.update(extra)
         return context
