@@ -15,10 +15,12 @@ from apps.agencies.forms import MemberChoiceField
 from apps.bookings import limits
 from apps.bookings.models import Booking, BookingPolicy, ConsultationType, WeeklyRange
 from apps.bookings.selectors import schedulable_members
-from apps.core.forms import AgencyForm
+from apps.core.forms import AgencyForm, DurationField
 from apps.core.validators import validate_date_in_range
 
 MIDNIGHT = time(0)
+# Notice is typed in the unit a person thinks in and kept in minutes.
+NOTICE_UNITS = (("minutes", 1), ("hours", 60), ("days", 60 * 24))
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 # A range row's field is named d<weekday>_<row>_<start|end>.
 _ROW_KEY_UNDERSCORES = 2
@@ -190,10 +192,10 @@ class ScheduleForm(forms.Form):
         return cleaned
 
     def days(self):
-        """For the template: (weekday name, [(start field, end field), ...])."""
+        """For the template: (weekday, its name, [(start field, end field), ...])."""
         labels = dict(WeeklyRange.Weekday.choices)
         return [
-            (labels[weekday], [(self[s], self[e]) for s, e in rows])
+            (weekday, labels[weekday], [(self[s], self[e]) for s, e in rows])
             for weekday, rows in self.day_rows.items()
         ]
 
@@ -294,12 +296,12 @@ class OfferForm(AgencyForm):
         initial=0,
         label="Free time after (minutes)",
     )
-    minimum_notice_minutes = forms.IntegerField(
-        min_value=0,
+    minimum_notice_minutes = DurationField(
+        units=NOTICE_UNITS,
         max_value=limits.MAX_MINIMUM_NOTICE_MINUTES,
         initial=240,
-        label="Minimum notice (minutes)",
-        help_text="Nobody can book sooner than this: 240 is four hours, 1440 a day.",
+        label="Minimum notice",
+        help_text="Nobody can book a time sooner than this from now.",
     )
     booking_window_days = forms.IntegerField(
         min_value=limits.MIN_BOOKING_WINDOW_DAYS,
@@ -376,10 +378,10 @@ class OfferForm(AgencyForm):
 
 
 class PolicyForm(forms.Form):
-    cancel_notice_hours = forms.IntegerField(
-        min_value=0,
+    cancel_notice_hours = DurationField(
+        units=(("hours", 1), ("days", 24)),
         max_value=limits.MAX_CANCEL_NOTICE_HOURS,
-        label="Minimum notice to cancel or reschedule (hours)",
+        label="Minimum notice to cancel or reschedule",
         help_text="Later than this, bookers are asked to reply to their confirmation email.",
     )
     max_reschedules = forms.IntegerField(

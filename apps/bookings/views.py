@@ -5,7 +5,8 @@ pages for consultation types (offers) and the booking policy."""
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,9 @@ from apps.bookings.forms import (
 )
 from apps.bookings.models import Booking, ConsultationType
 from apps.bookings.slots import local_days_in_utc
+from apps.core.clock import week_start_for_language
+from apps.core.months import Month, month_from_query, weekday_names
+from apps.core.validators import day_from_query
 from apps.core.views_helpers import Outcome, add_service_error, call, run_action, submit
 from apps.projects.profile import Framework
 
@@ -277,21 +281,51 @@ class AvailabilityView(AgencyViewMixin, TemplateView):
             url += f"?member={self.subject.pk}"
         return url
 
+    def _override_initial(self, overrides: dict[date, Any]) -> dict[str, Any]:
+        """`?day=` (a day chosen on the calendar) fills in the date form, with what that date
+        already has when it has an override, so that saving changes it."""
+        day = day_from_query(self.request.GET.get("day"))
+        if day is None:
+            return {}
+        initial: dict[str, Any] = {"day": day}
+        if (existing := overrides.get(day)) is not None:
+            initial["day_off"] = not existing.ranges
+            initial["note"] = existing.note
+            for i, (start, end) in enumerate(existing.ranges[: OverrideForm.RANGE_ROWS]):
+                initial[f"r{i}_start"], initial[f"r{i}_end"] = start, end
+        return initial
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         schedule = self.schedule
         zone = schedule.time_zone if schedule else self.subject.user.time_zone
         today = timezone.localdate(timezone=ZoneInfo(zone))
+        weekly = self.weekly()
+        by_day = {o.day: o for o in schedule.overrides.all()} if schedule else {}
         context.setdefault(
-            "schedule_form", ScheduleForm(initial={"time_zone": zone}, weekly=self.weekly())
+            "schedule_form", ScheduleForm(initial={"time_zone": zone}, weekly=weekly)
         )
-        context.setdefault("override_form", OverrideForm(prefix="override"))
+        context.setdefault(
+            "override_form", OverrideForm(prefix="override", initial=self._override_initial(by_day))
+        )
+        if schedule:
+            context["calendar"] = availability_month(
+                month=month_from_query(self.request.GET.get("month")) or Month.of(today),
+                today=today,
+                weekly=weekly,
+                overrides=by_day,
+                week_start=week_start_for_language(self.request.headers.get("Accept-Language", "")),
+            )
         context.update(
             subject=self.subject,
             is_own=self.subject.pk == self.membership.pk,
             schedule=schedule,
             overrides=[o for o in schedule.overrides.all() if o.day >= today] if schedule else [],
             action_url=self.url(),
+            chosen_day=self.request.GET.get("day", ""),
+            member_query=f"member={self.subject.pk}&"
+            if self.subject.pk != self.membership.pk
+            else "",
         )
         if self.membership.can(C.MANAGE_OFFERS):
             context["member_form"] = MemberPickForm(
@@ -333,6 +367,63 @@ class AvailabilityView(AgencyViewMixin, TemplateView):
             messages.success(self.request, f"{day:%A %-d %B %Y} is now {what}.")
             return redirect(self.url())
         return self.render_to_response(self.get_context_data(override_form=form))
+
+
+@dataclass(frozen=True)
+class AvailabilityDay:
+    """One date of a host's calendar: the hours it has (the weekly ones or an override's)."""
+
+    day: date
+    hours: list[tuple[time, time]]
+    override: bool
+    past: bool
+    today: bool
+
+    @property
+    def day_off(self) -> bool:
+        return self.override and not self.hours
+
+
+@dataclass(frozen=True)
+class AvailabilityMonth:
+    month: Month
+    weeks: list[list[AvailabilityDay | None]]
+    weekdays: list[tuple[str, str]]
+    previous: Month
+    next: Month
+
+
+def availability_month(
+    *,
+    month: Month,
+    today: date,
+    weekly: dict[int, list[tuple[time, time]]],
+    overrides: dict[date, Any],
+    week_start: int,
+) -> AvailabilityMonth:
+    """A month of a host's hours as the booking page will offer them: each date's weekly
+    hours, or its override (other hours, or a day off) instead."""
+
+    def hours_of(day: date) -> tuple[list[tuple[time, time]], bool]:
+        if (override := overrides.get(day)) is not None:
+            return [
+                (time.fromisoformat(a), time.fromisoformat(b)) for a, b in override.ranges
+            ], True
+        return list(weekly.get(day.weekday(), [])), False
+
+    weeks: list[list[AvailabilityDay | None]] = []
+    for week in month.weeks(week_start):
+        row: list[AvailabilityDay | None] = []
+        for day in week:
+            if day is None:
+                row.append(None)
+                continue
+            hours, is_override = hours_of(day)
+            row.append(AvailabilityDay(day, hours, is_override, day < today, day == today))
+        weeks.append(row)
+    return AvailabilityMonth(
+        month, weeks, weekday_names(week_start), month.previous(), month.next()
+    )
 
 
 class OverrideDeleteView(AgencyViewMixin, TemplateView):

@@ -261,7 +261,32 @@
     });
   }
 
+  // The weekly hours: Monday's ranges copied to the other weekdays in one press (they are
+  // saved only with the form, so nothing changes until "Save weekly hours").
+  function wireCopyMonday(root) {
+    root.querySelectorAll("[data-copy-monday]").forEach(function (button) {
+      var form = button.form;
+      if (!form || button.dataset.wired) return;
+      button.dataset.wired = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        for (var day = 1; day <= 4; day++) {
+          // Every row of the target day: Monday's value where Monday has that row, else
+          // empty, so that no range of the day's own survives the copy.
+          for (var row = 0; form.elements["d" + day + "_" + row + "_start"]; row++) {
+            ["start", "end"].forEach(function (edge) {
+              var source = form.elements["d0_" + row + "_" + edge];
+              form.elements["d" + day + "_" + row + "_" + edge].value = source ? source.value : "";
+            });
+          }
+        }
+        button.textContent = "Copied: save to keep it";
+      });
+    });
+  }
+
   function init(root) {
+    wireCopyMonday(root);
     detectTimeZone(root);
     wireCopyButtons(root);
     wireChecklist(root);

@@ -397,7 +397,8 @@ def test_the_agency_turns_confirmation_on_from_its_booking_settings(login, owner
     client = login(owner)
     assert "Ask bookers to confirm by email" in client.get(url).content.decode()
     data = {
-        "cancel_notice_hours": 24,
+        "cancel_notice_hours_0": 24,
+        "cancel_notice_hours_1": "hours",
         "max_reschedules": 2,
         "privacy_notice": services.policy_for(agency).privacy_notice,
         "confirm_by_email": "on",
@@ -415,7 +416,8 @@ def test_the_agency_turns_confirmation_on_from_its_booking_settings(login, owner
 def test_bad_settings_input_and_other_roles_change_nothing(login, owner, engineer, agency):
     url = reverse("booking_policy", args=[agency.slug])
     bad = {
-        "cancel_notice_hours": -1,
+        "cancel_notice_hours_0": -1,
+        "cancel_notice_hours_1": "hours",
         "max_reschedules": 2,
         "privacy_notice": "x",
         "confirm_by_email": "on",
@@ -423,7 +425,7 @@ def test_bad_settings_input_and_other_roles_change_nothing(login, owner, enginee
     response = login(owner).post(url, bad)
     assert response.status_code == 200
     assert "greater than or equal to 0" in response.content.decode()
-    good = {**bad, "cancel_notice_hours": 24}
+    good = {**bad, "cancel_notice_hours_0": 24, "cancel_notice_hours_1": "hours"}
     assert login(engineer).post(url, good).status_code == 403
     assert not BookingPolicy.objects.filter(agency=agency, confirm_by_email=True).exists()
     assert not AuditEvent.objects.filter(verb=Verb.BOOKING_SETTINGS_CHANGED).exists()

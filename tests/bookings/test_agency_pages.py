@@ -681,7 +681,8 @@ def _offer_form(**fields) -> dict:
         "interval_minutes": "30",
         "buffer_before_minutes": "0",
         "buffer_after_minutes": "15",
-        "minimum_notice_minutes": "1440",
+        "minimum_notice_minutes_0": "1",
+        "minimum_notice_minutes_1": "days",
         "booking_window_days": "30",
         "daily_cap": "3",
         "location": "phone",
@@ -779,14 +780,24 @@ def test_the_booking_policy(admin_member, login, agency):
     client = login(admin_member)
     form = client.get(url("booking_policy", agency)).context["form"]
     assert form.initial["cancel_notice_hours"] == 24
-    body = {"cancel_notice_hours": "48", "max_reschedules": "1", "privacy_notice": "We keep it."}
+    body = {
+        "cancel_notice_hours_0": "48",
+        "cancel_notice_hours_1": "hours",
+        "max_reschedules": "1",
+        "privacy_notice": "We keep it.",
+    }
     assert client.post(url("booking_policy", agency), body).status_code == 302
     policy = BookingPolicy.objects.get(agency=agency)
     assert (policy.cancel_notice_hours, policy.max_reschedules, policy.privacy_notice) == (
         48, 1, "We keep it.",
     )  # fmt: skip
 
-    bad = {"cancel_notice_hours": "-1", "max_reschedules": "11", "privacy_notice": ""}
+    bad = {
+        "cancel_notice_hours_0": "-1",
+        "cancel_notice_hours_1": "hours",
+        "max_reschedules": "11",
+        "privacy_notice": "",
+    }
     html = page(client.post(url("booking_policy", agency), bad))
     assert "greater than or equal to 0" in html
     assert "less than or equal to 10" in html
@@ -803,7 +814,12 @@ def test_a_refusal_by_the_service_itself_is_the_403_page(admin_member, login, ag
 
     monkeypatch.setattr(services, "policy_save", refuse)
     client = login(admin_member)
-    body = {"cancel_notice_hours": "48", "max_reschedules": "1", "privacy_notice": "We keep it."}
+    body = {
+        "cancel_notice_hours_0": "48",
+        "cancel_notice_hours_1": "hours",
+        "max_reschedules": "1",
+        "privacy_notice": "We keep it.",
+    }
     assert client.post(url("booking_policy", agency), body).status_code == 403
     assert not BookingPolicy.objects.exists()
 

@@ -1,6 +1,10 @@
 """Template helpers for the house components: accessible form widgets and status badges."""
 
+import zoneinfo
+from datetime import time
+
 from django import forms, template
+from django.utils import dateformat, timezone
 
 register = template.Library()
 
@@ -53,10 +57,46 @@ def hm(value, clock="24") -> str:
     it: "09:30" on a 24-hour clock, "9:30 AM" on a 12-hour one (the `clock` context)."""
     if value in (None, ""):
         return ""
+    if isinstance(value, str):
+        try:
+            value = time.fromisoformat(value)
+        except ValueError:
+            return value
     if str(clock) == "12":
         hour = value.hour % 12 or 12
         return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"  # noqa: PLR2004
     return f"{value.hour:02d}:{value.minute:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def when(context, value, day_format="j M Y", *, seconds=False, zone=True, tz=None) -> str:
+    """A moment as the viewer reads it, on every page: the day in `day_format` (empty for
+    none), the time on the viewer's clock (12- or 24-hour, the `clock` context), and the
+    zone's abbreviation unless `zone=False`. In the active time zone, or in `tz`."""
+    if value in (None, ""):
+        return ""
+    if tz:
+        local = value.astimezone(zoneinfo.ZoneInfo(str(tz)))
+    else:
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+    clock = str(context.get("clock", "24"))
+    shown = hm(local, clock)
+    if seconds:
+        head, _, tail = shown.partition(" ")
+        shown = f"{head}:{local.second:02d}" + (f" {tail}" if tail else "")
+    parts = [f"{dateformat.format(local, day_format)},"] if day_format else []
+    parts.append(shown)
+    if zone:
+        parts.append(dateformat.format(local, "T"))
+    return " ".join(parts)
+
+
+@register.filter
+def hm_end(value, clock="24") -> str:
+    """The end of a range: a midnight end is the end of the day ("24:00", "midnight")."""
+    if value in (time(0), "00:00"):
+        return "midnight" if str(clock) == "12" else "24:00"
+    return hm(value, clock)
 
 
 @register.filter
