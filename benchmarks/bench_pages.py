@@ -63,6 +63,7 @@ CHROME_FLAGS = (
 )
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 SIZES = (180, 400)
+CLS_GOOD = 0.1  # Lighthouse's threshold for a good cumulative layout shift
 
 
 def build(sizes: tuple[int, ...]) -> dict:
@@ -86,6 +87,7 @@ def _engagement(agency, size: int) -> dict:
     from apps.agencies.roles import Role
     from apps.bookings import services as bookings
     from apps.checklists import services as checklists
+    from apps.checklists.forms import CATEGORY_LABELS
     from apps.checklists.models import ProjectItem
     from apps.clients.models import Client as AgencyClient
     from apps.projects import services as projects
@@ -102,9 +104,12 @@ def _engagement(agency, size: int) -> dict:
     have = ProjectItem.objects.filter(project=project, retired_at__isnull=True).count()
     if have > size:
         sys.exit(f"The catalog already gives {have} items, more than {size}.")
+    # The agency's own items spread over the categories, as a large engagement's are.
+    categories = list(CATEGORY_LABELS)
     for n in range(size - have):
+        category = categories[n % len(categories)]
         checklists.catalog_item_create(
-            actor=owner, key=f"security.bench-{n:03d}", category="security",
+            actor=owner, key=f"{category}.bench-{n:03d}", category=category,
             title=f"Agency check {n + 1}: rotate the keys of service {n % 17}",
             guidance="Listed so the page carries as many items as a large engagement.",
             severity=("low", "medium", "high", "critical")[n % 4],
@@ -195,7 +200,12 @@ def lighthouse(binary: Path, url: str, cookie: str | None, *, desktop: bool) -> 
         for ref in categories["accessibility"]["auditRefs"]
         if ref["weight"] and audits[ref["id"]]["score"] not in (None, 1)
     ]
+    shifts = [
+        item.get("node", {}).get("snippet", "")[:90]
+        for item in (audits.get("layout-shifts", {}).get("details") or {}).get("items", [])
+    ]
     return {
+        "shifts": shifts[:3],
         "performance": round(categories["performance"]["score"] * 100),
         "accessibility": round(categories["accessibility"]["score"] * 100),
         "lcp": audits["largest-contentful-paint"]["numericValue"],
@@ -248,6 +258,9 @@ def lighthouse_scores(built: dict) -> None:
                       f"{r['lcp']:>8.0f}{r['tbt']:>8.0f}{r['cls']:>7.3f}")  # fmt: skip
                 for title in r["failing"]:
                     print(f"    accessibility audit not passed: {title}")
+                if r["cls"] > CLS_GOOD:
+                    for snippet in r["shifts"]:
+                        print(f"    shifted: {snippet}")
     finally:
         server.terminate()
 

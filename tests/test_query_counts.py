@@ -83,9 +83,10 @@ PAGES = {
     "dashboard": ("dashboard", "owner", _grow_projects, 10),
     "dashboard_engineer": ("dashboard", "engineer", _grow_projects, 10),
     "projects": ("projects", "owner", _grow_projects, 6),
-    # The bulk bar's assignee choices are one query of their own (issue 13).
-    "engagement": ("project_detail", "owner", _grow_checklist, 14),
-    "engagement_engineer": ("project_detail", "engineer", _grow_checklist, 15),
+    # The bulk bar's assignee choices are one query of their own (issue 13), and so are the
+    # groups' counts: whole rows are read only for the groups the page draws.
+    "engagement": ("project_detail", "owner", _grow_checklist, 15),
+    "engagement_engineer": ("project_detail", "engineer", _grow_checklist, 16),
     "report": ("project_report", "owner", _grow_checklist, 7),
     "export": ("project_export", "owner", _grow_checklist, 5),
     "my_work": ("my_work", "engineer", _grow_checklist, 5),

@@ -27,8 +27,8 @@ from apps.checklists.forms import (
     ItemStatusForm,
     ItemUpdateForm,
 )
-from apps.checklists.models import ItemStatus
-from apps.core.views_helpers import attempt, call, run_action, safe_next, submit
+from apps.checklists.rows import prepare_rows
+from apps.core.views_helpers import attempt, call, form_errors_text, run_action, safe_next, submit
 from apps.projects.mixins import ProjectMixin
 
 C = Capability
@@ -115,10 +115,11 @@ class ItemStatusView(ItemMixin, View):
                 "project": self.project,
                 "item": item,
                 "can_work": True,
-                "status_choices": ItemStatus.choices,
                 "row_error": error,
                 # A refused change keeps what was chosen, so that its reason can follow it.
-                "chosen_status": form.data.get("status") if error else "",
+                **prepare_rows(
+                    request, [item], chosen_status=form.data.get("status", "") if error else ""
+                ),
                 "items_url": self.items_url,
                 "today": timezone.localdate(),
                 "oob": error is None,
@@ -207,12 +208,7 @@ class ItemBulkView(ProjectMixin, View):
         back = safe_next(request, reverse("project_detail", args=[agency_slug, project_id]))
         form = ItemBulkForm(request.POST, agency=self.agency)
         if not form.is_valid():
-            errors = [
-                f"{form.fields[name].label or name}: {' '.join(str(m) for m in found)}"
-                if name in form.fields else " ".join(str(m) for m in found)
-                for name, found in form.errors.items()
-            ]  # fmt: skip
-            messages.error(request, "Nothing was changed. " + " ".join(errors))
+            messages.error(request, "Nothing was changed. " + form_errors_text(form))
             return redirect(back)
         outcome = call(
             lambda: services.items_bulk_update(

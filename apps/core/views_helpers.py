@@ -131,11 +131,23 @@ def run_action(
     return outcome.ok
 
 
-def flash_form_errors(request: HttpRequest, form: forms.Form) -> None:
-    """For small forms posted from another page: their errors as messages on the next one."""
+def _form_errors(form: forms.Form) -> list[str]:
+    """Each error of `form` as a sentence, named by its field's label."""
+    found: list[str] = []
     for field, errors in form.errors.items():
         label = ""
         if field in form.fields:
             label = str(form.fields[field].label or field.replace("_", " ").capitalize())
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
+        found.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return found
+
+
+def flash_form_errors(request: HttpRequest, form: forms.Form) -> None:
+    """For small forms posted from another page: their errors as messages on the next one."""
+    for error in _form_errors(form):
+        messages.error(request, error)
+
+
+def form_errors_text(form: forms.Form) -> str:
+    """`form`'s errors in one message, for an action that changed nothing because of them."""
+    return " ".join(_form_errors(form))

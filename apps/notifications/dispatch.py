@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -134,11 +135,10 @@ def deliver(
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         return "agency gone"
-    outcomes: dict[str, int] = {}
+    outcomes: Counter[str] = Counter()
     with tenant_context(agency), mail.connection() as connection:
         for pk in ids:
-            outcome = _deliver_one(agency, pk, connection)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            outcomes[_deliver_one(agency, pk, connection)] += 1
     if len(ids) == 1:
         return next(iter(outcomes))
     return ", ".join(f"{outcome}: {count}" for outcome, count in sorted(outcomes.items()))

@@ -13,6 +13,11 @@ urlpatterns = [
     path("clients/<uuid:client_id>/", views.ClientDetailView.as_view(), name="client_detail"),
     path("projects/<uuid:project_id>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path(
+        "projects/<uuid:project_id>/checklist/<slug:category>/",
+        views.ChecklistGroupView.as_view(),
+        name="checklist_group",
+    ),
+    path(
         "projects/<uuid:project_id>/report/",
         views.ProjectReportView.as_view(),
         name="project_report",

@@ -8,11 +8,13 @@ import csv
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
@@ -28,17 +30,19 @@ from apps.checklists import services as checklist_services
 from apps.checklists.charts import readiness_chart, readiness_context
 from apps.checklists.forms import CATEGORY_LABELS, ItemBulkForm, ItemFilterForm, SignOffForm
 from apps.checklists.models import ItemStatus, ProjectItem
+from apps.checklists.rows import prepare_rows
 from apps.clients import selectors as client_selectors
 from apps.clients import services as client_services
 from apps.clients.access import get_client
 from apps.clients.forms import ContactForm
-from apps.core.views_helpers import call, submit
+from apps.core.views_helpers import call, form_errors_text, submit
 from apps.projects import selectors as project_selectors
 from apps.projects.access import get_project
 from apps.projects.forms import AssignForm, EnvironmentForm, TierForm
 from apps.projects.mixins import ProjectMixin
 from apps.projects.permissions import can_scan
 from apps.projects.profile import Stage
+from apps.scans.models import Scan
 from apps.scans.selectors import last_good_scan, latest_scan
 
 DAYS_IN_A_WEEK = 7
@@ -122,9 +126,7 @@ class PortalSignOffView(AgencyViewMixin, View):
     def post(self, request, agency_slug):
         form = SignOffForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Nothing was signed off. " + " ".join(
-                str(m) for found in form.errors.values() for m in found
-            ))  # fmt: skip
+            messages.error(request, "Nothing was signed off. " + form_errors_text(form))
             return redirect("portal", agency_slug=agency_slug)
         ids = form.cleaned_data["items"]
         if not form.cleaned_data["confirm"]:
@@ -191,22 +193,54 @@ class ChecklistGroup:
     key: str
     label: str
     items: list[ProjectItem] = field(default_factory=list)
+    count: int = 0
     done: int = 0
     overdue: int = 0
+    # Drawn closed, its rows fetched when opened (htmx) or by ?open=<key> without JavaScript.
+    deferred: bool = False
+    # A deferred group's "show" link without JavaScript: the page's query, this group opened.
+    show_query: str = ""
+
+
+# Rows drawn with the engagement page; the groups after them come closed and load when opened.
+# A 400-item checklist otherwise cost 160 ms and 770 KB to draw (benchmarks/bench_pages.py),
+# while a person works one category at a time.
+ROW_BUDGET = 60
+
+
+def defer_groups(groups: list[ChecklistGroup], *, open_keys: set[str]) -> list[str]:
+    """Marks the groups past the page's row budget as deferred (never the first, never one
+    asked for by name); returns the categories that are drawn."""
+    drawn: list[str] = []
+    rows = 0
+    for group in groups:
+        group.deferred = bool(drawn) and rows >= ROW_BUDGET and group.key not in open_keys
+        if not group.deferred:
+            drawn.append(group.key)
+            rows += group.count
+    return drawn
 
 
 def checklist_groups(items, *, today) -> list[ChecklistGroup]:
-    """The checklist by category, in the catalog's order, each with its counts."""
+    """The checklist by category, in the catalog's order, each with its rows and counts."""
+    groups = group_counts(((i.category, i.status, i.due_date) for i in items), today=today)
+    by_key = {group.key: group for group in groups}
+    for item in items:
+        by_key[item.category].items.append(item)
+    return groups
+
+
+def group_counts(facts, *, today) -> list[ChecklistGroup]:
+    """The checklist's groups with their counts from (category, status, due date) alone, in
+    the catalog's order: what the page needs of a group it does not draw."""
     groups = {key: ChecklistGroup(key, label) for key, label in CATEGORY_LABELS.items()}
     closed = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
-    for item in items:
-        group = groups.setdefault(
-            item.category, ChecklistGroup(item.category, item.category.title())
-        )
-        group.items.append(item)
-        group.done += item.status in closed
-        group.overdue += bool(item.due_date and item.due_date < today and item.status not in closed)
-    return [group for group in groups.values() if group.items]
+    for category, status, due_date in facts:
+        group = groups.setdefault(category, ChecklistGroup(category, category.title()))
+        group.count += 1
+        group.done += status in closed
+        group.overdue += bool(due_date and due_date < today and status not in closed)
+    return [group for group in groups.values() if group.count]
 
 
 class ProjectDetailView(ProjectMixin, TemplateView):
@@ -234,13 +268,32 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             search=data.get("q") or None,
         )
         today = timezone.localdate()
+        # Counts for every group from three columns; whole rows only for the groups drawn.
+        groups = group_counts(items.values_list("category", "status", "due_date"), today=today)
+        open_keys = self.request.GET.getlist("open")
+        drawn_keys = defer_groups(groups, open_keys=set(open_keys))
+        drawn = list(items.filter(category__in=drawn_keys))
+        by_key = {group.key: group for group in groups}
+        for item in drawn:
+            by_key[item.category].items.append(item)
+        filter_query = _filter_query(filters, data)
+        for group in groups:
+            if group.deferred:
+                group.show_query = urlencode(
+                    [
+                        *parse_qsl(filter_query),
+                        *(("open", k) for k in open_keys),
+                        ("open", group.key),
+                    ]
+                )
         context.update(readiness_context(project))
+        context.update(prepare_rows(self.request, drawn))
         context.update(
             filter_form=filters,
             filtered=bool(data and any(data.values())),
-            groups=checklist_groups(items, today=today),
-            item_count=len(items),
-            status_choices=ItemStatus.choices,
+            groups=groups,
+            filter_query=filter_query,
+            item_count=sum(group.count for group in groups),
             tier=project.tier_recommendation,
             chart=readiness_chart(
                 checklist_selectors.readiness_history(project=project), today=timezone.localdate()
@@ -250,7 +303,7 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             # The "Repository scan" card (scans/partials/project_card.html).
             latest_scan=(latest := latest_scan(project=project)),
             last_good_scan=last_good_scan(project=project)
-            if latest is not None and latest.status != "succeeded"
+            if latest is not None and latest.status != Scan.Status.SUCCEEDED
             else None,
             can_scan=can_scan(self.membership, project),
         )
@@ -262,6 +315,54 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             )
             context["assign_form"] = AssignForm(agency=self.agency)
             context["environment_form"] = EnvironmentForm()
+        return context
+
+
+def _filter_query(filters: ItemFilterForm, data: dict) -> str:
+    """The checklist's filters as a query string, for the links and requests of its groups."""
+    return urlencode(
+        {name: filters.data[name] for name, value in data.items() if value and name in filters.data}
+    )
+
+
+class ChecklistGroupView(ProjectMixin, TemplateView):
+    """One category's rows of the checklist, with the page's filters: what a closed group
+    loads when it is opened (htmx). Without htmx, the page with that group drawn."""
+
+    template_name = "workspace/partials/checklist_table.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.htmx:
+            url = reverse("project_detail", args=[self.agency.slug, self.project.pk])
+            query = request.GET.copy()
+            query.appendlist("open", kwargs["category"])
+            return redirect(f"{url}?{query.urlencode()}#group-{kwargs['category']}")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = ItemFilterForm(self.request.GET or None)
+        data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+        if data.get("category") and data["category"] != self.kwargs["category"]:
+            items: list[ProjectItem] = []
+        else:
+            items = list(
+                checklist_selectors.item_list(
+                    project=self.project,
+                    category=self.kwargs["category"],
+                    status=data.get("status") or None,
+                    severity=data.get("severity") or None,
+                    assignee=self.membership if data.get("mine") else None,
+                    search=data.get("q") or None,
+                )
+            )
+        today = timezone.localdate()
+        groups = checklist_groups(items, today=today)
+        context.update(prepare_rows(self.request, items))
+        context.update(
+            group=groups[0] if groups else ChecklistGroup(self.kwargs["category"], ""),
+            today=today,
+        )
         return context
 
 

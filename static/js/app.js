@@ -227,7 +227,6 @@
     var button = document.querySelector("[data-nav-toggle]");
     var nav = document.getElementById("sidebar");
     if (!button || !nav) return;
-    document.documentElement.classList.add("has-nav-toggle");
     button.hidden = false;
     button.addEventListener("click", function () {
       var open = nav.classList.toggle("sidebar--open");

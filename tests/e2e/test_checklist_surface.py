@@ -114,3 +114,24 @@ def test_the_printed_report_has_no_screen_hint_and_no_trailing_blank_page(new_pa
     assert trailing < 80, f"{trailing}px of empty page after the report"
     pdf = page.pdf(format="A4")
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") >= 1
+
+
+def test_a_closed_group_loads_its_rows_when_opened(new_page, engagement):
+    page = new_page("Europe/Paris")
+    sign_in(page, "eli@northwind.test")
+    page.goto(f"/northwind/projects/{engagement.pk}/")
+    closed = page.locator("details.checklist-group:not([open])").first
+    assert closed.count() == 1
+    key = closed.locator("h3").get_attribute("id").removeprefix("group-")
+    closed = page.locator(f"details.checklist-group:has(#group-{key})")  # open, soon
+    wanted = ProjectItem.objects.filter(project=engagement, category=key).count()
+    page.evaluate("window.__stayed = true")
+    with page.expect_response(lambda r: f"/checklist/{key}/" in r.url) as answer:
+        closed.locator("summary").click()
+    assert answer.value.status == 200
+    closed.locator("[data-item-row]").first.wait_for()
+    assert closed.locator("[data-item-row]").count() == wanted
+    assert page.evaluate("window.__stayed === true")
+    # The loaded rows are part of the work surface: selecting one counts in the bulk bar.
+    closed.locator("[data-select-item]").first.check()
+    assert page.locator("[data-selected-count]").inner_text() == "1"

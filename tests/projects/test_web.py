@@ -211,7 +211,9 @@ def test_the_redrawn_row_keeps_its_target_and_evidence_count(owner, login, agenc
     )
     Evidence.objects.create(agency=agency, item=item, note="Load test report", added_by=owner.user)
     client = login(owner)
-    page = client.get(reverse("project_detail", args=[agency.slug, project.pk])).content.decode()
+    page = client.get(
+        reverse("project_detail", args=[agency.slug, project.pk]), {"open": item.category}
+    ).content.decode()
     row = page[page.index(f'id="item-{item.pk}"') :]
     row = row[: row.index("</tr>")]
     target = f"Target: {escape(item.catalog_item.target)}"

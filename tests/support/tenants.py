@@ -73,6 +73,7 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
         "project_id": str(project.pk),
         "assignment_id": str(assignment.pk),
         "item_id": str(project.checklist_items.order_by("category", "key").first().pk),
+        "category": project.checklist_items.order_by("category").first().category,
         "catalog_item_id": str(catalog_item.pk),
         "offer_id": str(offer.pk),
         "booking_id": str(booking.pk),
