@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -63,6 +64,7 @@ CHROME_FLAGS = (
 )
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 SIZES = (180, 400)
+REPORTS: Path | None = None  # --reports: keep each Lighthouse report (JSON) there
 CLS_GOOD = 0.1  # Lighthouse's threshold for a good cumulative layout shift
 
 
@@ -193,6 +195,13 @@ def lighthouse(binary: Path, url: str, cookie: str | None, *, desktop: bool) -> 
         env = {**os.environ, "CHROME_PATH": CHROMIUM}
         subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
         data = json.loads(report.read_text())
+        if REPORTS:
+            REPORTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^a-z0-9]+", "-", url.split("//", 1)[1].lower()).strip("-")[:80]
+            shutil.copy(report, REPORTS / f"{name}-{'desktop' if desktop else 'mobile'}.json")
+    final = data.get("finalDisplayedUrl") or data.get("finalUrl") or url
+    if final.split("?")[0] != url.split("?", maxsplit=1)[0]:
+        sys.exit(f"Lighthouse was sent from {url} to {final}: the page was not measured.")
     categories = data["categories"]
     audits = data["audits"]
     failing = [
@@ -269,7 +278,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--reports", type=Path, help="keep the Lighthouse reports here")
     args = parser.parse_args()
+    global REPORTS  # noqa: PLW0603 - a run's setting, read by lighthouse()
+    REPORTS = args.reports
     # The test database: this script never writes to the database DATABASE_URL names. (No
     # setup_test_environment: its template instrumentation would be measured too.)
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

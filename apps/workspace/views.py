@@ -203,7 +203,7 @@ class ChecklistGroup:
 
 
 # Rows drawn with the engagement page; the groups after them come closed and load when opened.
-# A 400-item checklist otherwise cost 160 ms and 770 KB to draw (benchmarks/bench_pages.py),
+# Drawing all of a 400-item checklist took 270 ms and 770 KB (benchmarks/bench_pages.py),
 # while a person works one category at a time.
 ROW_BUDGET = 60
 
