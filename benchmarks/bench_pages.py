@@ -30,11 +30,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time as clock_time
 from pathlib import Path
 
@@ -181,7 +184,46 @@ def lighthouse_binary() -> Path | None:
     return binary if binary.exists() else None
 
 
-def lighthouse(binary: Path, url: str, cookie: str | None, *, desktop: bool) -> dict:
+@contextmanager
+def signed_in_chromium(session: str) -> Iterator[int]:
+    """Chromium with the session cookie in its jar, for Lighthouse to drive (`--port`): a
+    Cookie header given to Lighthouse reaches the page but not the htmx requests it makes,
+    so the fragments it loads would measure the sign-in page instead."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        chrome = subprocess.Popen(
+            [CHROMIUM, *CHROME_FLAGS.split(), f"--remote-debugging-port={port}",
+             f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            # Playwright's sync API runs an event loop on this thread; Django would refuse
+            # ORM calls meanwhile, and none is made while it runs.
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                browser.contexts[0].add_cookies(
+                    [{"name": settings.SESSION_COOKIE_NAME, "value": session,
+                      "domain": "localhost", "path": "/"}]
+                )  # fmt: skip
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            yield port
+        finally:
+            chrome.terminate()
+            chrome.wait(timeout=10)
+
+
+def lighthouse(binary: Path, url: str, port: int | None, *, desktop: bool) -> dict:
     with tempfile.TemporaryDirectory() as out:
         report = Path(out) / "report.json"
         command = [
@@ -190,8 +232,9 @@ def lighthouse(binary: Path, url: str, cookie: str | None, *, desktop: bool) -> 
         ]  # fmt: skip
         if desktop:
             command.append("--preset=desktop")
-        if cookie:
-            command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
+        if port:
+            # The signed-in browser: keep its cookies (Lighthouse clears storage otherwise).
+            command += [f"--port={port}", "--disable-storage-reset"]
         env = {**os.environ, "CHROME_PATH": CHROMIUM}
         subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
         data = json.loads(report.read_text())
@@ -202,6 +245,12 @@ def lighthouse(binary: Path, url: str, cookie: str | None, *, desktop: bool) -> 
     final = data.get("finalDisplayedUrl") or data.get("finalUrl") or url
     if final.split("?")[0] != url.split("?", maxsplit=1)[0]:
         sys.exit(f"Lighthouse was sent from {url} to {final}: the page was not measured.")
+    redirected = [
+        r["url"] for r in data["audits"]["network-requests"]["details"]["items"]
+        if 300 <= (r.get("statusCode") or 0) < 400
+    ]  # fmt: skip
+    if redirected:
+        sys.exit(f"{url}: {redirected} were redirected (signed out?): not measured as a user.")
     categories = data["categories"]
     audits = data["audits"]
     failing = [
@@ -245,33 +294,37 @@ def lighthouse_scores(built: dict) -> None:
     data = built[max(built)]
     client = Client(SERVER_NAME="localhost")
     client.force_login(data["owner"].user, backend=BACKEND)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     slug = data["agency"].slug
     pages = [
-        ("booking page", f"{base}/book/{slug}/prototype-review/?tz=Europe/Berlin", None),
-        ("dashboard", base + reverse("dashboard", args=[slug]), cookie),
+        ("booking page", f"{base}/book/{slug}/prototype-review/?tz=Europe/Berlin", False),
+        ("dashboard", base + reverse("dashboard", args=[slug]), True),
         (
             f"engagement page ({data['items']} items)",
             base + reverse("project_detail", args=[slug, data["project"].pk]),
-            cookie,
+            True,
         ),
     ]
     print(f"\nLighthouse {LIGHTHOUSE_VERSION} on Chromium (load average {_load()}):")
     print(f"{'page':<32}{'profile':<9}{'perf':>6}{'a11y':>6}{'LCP ms':>8}{'TBT ms':>8}{'CLS':>7}")
     try:
-        for name, url, auth in pages:
-            for desktop in (False, True):
-                r = lighthouse(binary, url, auth, desktop=desktop)
-                profile = "desktop" if desktop else "mobile"
-                print(f"{name:<32}{profile:<9}{r['performance']:>6}{r['accessibility']:>6}"
-                      f"{r['lcp']:>8.0f}{r['tbt']:>8.0f}{r['cls']:>7.3f}")  # fmt: skip
-                for title in r["failing"]:
-                    print(f"    accessibility audit not passed: {title}")
-                if r["cls"] > CLS_GOOD:
-                    for snippet in r["shifts"]:
-                        print(f"    shifted: {snippet}")
+        with signed_in_chromium(session) as port:
+            for name, url, signed_in in pages:
+                for desktop in (False, True):
+                    r = lighthouse(binary, url, port if signed_in else None, desktop=desktop)
+                    _print_scores(name, "desktop" if desktop else "mobile", r)
     finally:
         server.terminate()
+
+
+def _print_scores(name: str, profile: str, r: dict) -> None:
+    print(f"{name:<32}{profile:<9}{r['performance']:>6}{r['accessibility']:>6}"
+          f"{r['lcp']:>8.0f}{r['tbt']:>8.0f}{r['cls']:>7.3f}")  # fmt: skip
+    for title in r["failing"]:
+        print(f"    accessibility audit not passed: {title}")
+    if r["cls"] > CLS_GOOD:
+        for snippet in r["shifts"]:
+            print(f"    shifted: {snippet}")
 
 
 def main() -> None:

@@ -2,8 +2,11 @@
 
 import re
 import uuid
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.context import client_ip_var, request_id_var
 from apps.core.errors import ApplicationError
@@ -84,3 +87,28 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError):
             return application_error(request, exception)
         return None
+
+
+class HtmxSignInRedirectMiddleware:
+    """An htmx request whose session has ended (signed out in another tab, expired while the
+    page stayed open) is sent to the sign-in page as a whole page. Answered with the usual
+    redirect, htmx would follow it and swap the sign-in page into the fragment it asked for:
+    the bell, polled every minute, put the whole sign-in page into the top bar."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code not in (301, 302, 303):
+            return response
+        location = response.get("Location", "")
+        if location.split("?", 1)[0] != resolve_url(settings.LOGIN_URL):
+            return response
+        # The page the person was on, not the fragment's address, is where signing in returns.
+        current = request.headers.get("HX-Current-URL", "")
+        parts = urlsplit(current)
+        if current and parts.netloc == request.get_host():
+            back = parts.path + (f"?{parts.query}" if parts.query else "")
+            location = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+        return HttpResponseClientRedirect(location)
