@@ -196,6 +196,7 @@ class ChecklistGroup:
     count: int = 0
     done: int = 0
     overdue: int = 0
+    gaps: int = 0  # items a repository scan found not met
     # Drawn closed, its rows fetched when opened (htmx) or by ?open=<key> without JavaScript.
     deferred: bool = False
     # A deferred group's "show" link without JavaScript: the page's query, this group opened.
@@ -223,7 +224,9 @@ def defer_groups(groups: list[ChecklistGroup], *, open_keys: set[str]) -> list[s
 
 def checklist_groups(items, *, today) -> list[ChecklistGroup]:
     """The checklist by category, in the catalog's order, each with its rows and counts."""
-    groups = group_counts(((i.category, i.status, i.due_date) for i in items), today=today)
+    groups = group_counts(
+        ((i.category, i.status, i.due_date, i.scan_gap) for i in items), today=today
+    )
     by_key = {group.key: group for group in groups}
     for item in items:
         by_key[item.category].items.append(item)
@@ -231,15 +234,16 @@ def checklist_groups(items, *, today) -> list[ChecklistGroup]:
 
 
 def group_counts(facts, *, today) -> list[ChecklistGroup]:
-    """The checklist's groups with their counts from (category, status, due date) alone, in
-    the catalog's order: what the page needs of a group it does not draw."""
+    """The checklist's groups with their counts from (category, status, due date, scan gap)
+    alone, in the catalog's order: what the page needs of a group it does not draw."""
     groups = {key: ChecklistGroup(key, label) for key, label in CATEGORY_LABELS.items()}
     closed = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
-    for category, status, due_date in facts:
+    for category, status, due_date, scan_gap in facts:
         group = groups.setdefault(category, ChecklistGroup(category, category.title()))
         group.count += 1
         group.done += status in closed
         group.overdue += bool(due_date and due_date < today and status not in closed)
+        group.gaps += bool(scan_gap)
     return [group for group in groups.values() if group.count]
 
 
@@ -269,7 +273,9 @@ class ProjectDetailView(ProjectMixin, TemplateView):
         )
         today = timezone.localdate()
         # Counts for every group from three columns; whole rows only for the groups drawn.
-        groups = group_counts(items.values_list("category", "status", "due_date"), today=today)
+        groups = group_counts(
+            items.values_list("category", "status", "due_date", "scan_gap"), today=today
+        )
         open_keys = self.request.GET.getlist("open")
         drawn_keys = defer_groups(groups, open_keys=set(open_keys))
         drawn = list(items.filter(category__in=drawn_keys))
