@@ -38,9 +38,13 @@ def _check(page, path, name):
     assert_accessible(page)
 
 
-@pytest.mark.parametrize(("width", "height"), SIZES)
-def test_every_screen_fits_from_a_phone_to_a_desktop(sized_page, demo, width, height):
-    # One test per width: the demo data is built once for all its screens.
+def test_every_screen_fits_from_a_phone_to_a_desktop(sized_page, demo):
+    # One test for every width: the demo data (half a minute to build) is built once.
+    for width, height in SIZES:
+        _screens_at(sized_page, width, height)
+
+
+def _screens_at(sized_page, width, height):
     page = sized_page(width, height, time_zone="Europe/Berlin", locale="en-US")
     _sign_in(page, "owner@northwind.test")
     offer = ConsultationType.objects.get(slug="prototype-review")
