@@ -272,7 +272,7 @@ class ProjectDetailView(ProjectMixin, TemplateView):
             search=data.get("q") or None,
         )
         today = timezone.localdate()
-        # Counts for every group from three columns; whole rows only for the groups drawn.
+        # Counts for every group from four columns; whole rows only for the groups drawn.
         groups = group_counts(
             items.values_list("category", "status", "due_date", "scan_gap"), today=today
         )
