@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,32 +28,14 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from apps.agencies.models import Agency  # noqa: E402
 from apps.projects.models import Project  # noqa: E402
-from benchmarks.seeded import measured  # noqa: E402
+from benchmarks.seeded import measure, measured  # noqa: E402
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-
-
-def measure(client: Client, url: str, requests: int) -> tuple[float, float, int, int]:
-    for _ in range(5):  # warm caches, connections and the template loader
-        client.get(url)
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    times.sort()
-    p95 = times[max(0, int(len(times) * 0.95) - 1)]
-    return statistics.median(times), p95, len(queries.captured_queries), len(response.content)
 
 
 def main() -> None:

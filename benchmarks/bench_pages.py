@@ -31,7 +31,6 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,8 +54,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.testcases import LiveServerThread, _StaticFilesHandler  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+
+from benchmarks.seeded import measure  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE_DIR = ROOT / "benchmarks" / ".lighthouse"
@@ -132,24 +132,8 @@ def _engagement(agency, size: int) -> dict:
     return {"agency": agency, "owner": owner, "project": project, "items": count}
 
 
-def timed(client: Client, url: str, requests: int) -> tuple[float, float, int, int]:
-    for _ in range(5):  # warm caches, the connection and the template loader
-        client.get(url)
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    times.sort()
-    p95 = times[max(0, int(len(times) * 0.95) - 1)]
-    return statistics.median(times), p95, len(queries.captured_queries), len(response.content)
-
-
 def server_times(built: dict, requests: int) -> None:
-    baseline = timed(Client(SERVER_NAME="localhost"), reverse("account_login"), requests)
+    baseline = measure(Client(SERVER_NAME="localhost"), reverse("account_login"), requests)
     print(f"\nServer time, {requests} requests each (load average {_load()}):")
     print(f"{'page':<34}{'median ms':>10}{'p95 ms':>9}{'x sign-in':>11}{'queries':>9}{'KB':>6}")
     print(f"{'sign-in page (baseline)':<34}{baseline[0]:>10.1f}{baseline[1]:>9.1f}{1:>11.1f}"
@@ -158,7 +142,7 @@ def server_times(built: dict, requests: int) -> None:
         client = Client(SERVER_NAME="localhost")
         client.force_login(data["owner"].user, backend=BACKEND)
         url = reverse("project_detail", args=[data["agency"].slug, data["project"].pk])
-        median, p95, queries, size_bytes = timed(client, url, requests)
+        median, p95, queries, size_bytes = measure(client, url, requests)
         name = f"engagement page, {data['items']} items"
         print(f"{name:<34}{median:>10.1f}{p95:>9.1f}{median / baseline[0]:>11.1f}"
               f"{queries:>9}{size_bytes / 1024:>6.0f}")  # fmt: skip

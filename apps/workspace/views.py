@@ -261,16 +261,7 @@ class ProjectDetailView(ProjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.project
-        filters = ItemFilterForm(self.request.GET or None)
-        data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
-        items = checklist_selectors.item_list(
-            project=project,
-            category=data.get("category") or None,
-            status=data.get("status") or None,
-            severity=data.get("severity") or None,
-            assignee=self.membership if data.get("mine") else None,
-            search=data.get("q") or None,
-        )
+        filters, data, items = _filtered_items(self.request, self.membership, project)
         today = timezone.localdate()
         # Counts for every group from four columns; whole rows only for the groups drawn.
         groups = group_counts(
@@ -324,6 +315,22 @@ class ProjectDetailView(ProjectMixin, TemplateView):
         return context
 
 
+def _filtered_items(request, member, project, *, category: str | None = None):
+    """The checklist's filters from the query string (ignored when malformed, as links are
+    hand-edited) and the items they select; `category` overrides the filters' own."""
+    filters = ItemFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    items = checklist_selectors.item_list(
+        project=project,
+        category=category or data.get("category") or None,
+        status=data.get("status") or None,
+        severity=data.get("severity") or None,
+        assignee=member if data.get("mine") else None,
+        search=data.get("q") or None,
+    )
+    return filters, data, items
+
+
 def _filter_query(filters: ItemFilterForm, data: dict) -> str:
     """The checklist's filters as a query string, for the links and requests of its groups."""
     return urlencode(
@@ -347,21 +354,13 @@ class ChecklistGroupView(ProjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filters = ItemFilterForm(self.request.GET or None)
-        data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
-        if data.get("category") and data["category"] != self.kwargs["category"]:
-            items: list[ProjectItem] = []
-        else:
-            items = list(
-                checklist_selectors.item_list(
-                    project=self.project,
-                    category=self.kwargs["category"],
-                    status=data.get("status") or None,
-                    severity=data.get("severity") or None,
-                    assignee=self.membership if data.get("mine") else None,
-                    search=data.get("q") or None,
-                )
-            )
+        category = self.kwargs["category"]
+        _, data, found = _filtered_items(
+            self.request, self.membership, self.project, category=category
+        )
+        # The page filtered to another category: this group has nothing to show.
+        mismatch = data.get("category") and data["category"] != category
+        items: list[ProjectItem] = [] if mismatch else list(found)
         today = timezone.localdate()
         groups = checklist_groups(items, today=today)
         context.update(prepare_rows(self.request, items))
