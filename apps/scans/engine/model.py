@@ -91,6 +91,10 @@ class Finding:
     severity: Severity | None = None  # None: the rule's own severity
     snippet: str | None = None
     fingerprint: str | None = None  # "sha256:<hex>" of a secret's value
+    # Why the finding is believed, in words a person checks: which pattern matched, which
+    # trigger, which import or call ("AWS access key pattern AKIA + 16", "imported in
+    # src/main.tsx:3 but never called"). Never the secret itself.
+    reason: str | None = None
 
     def key(self, rule_id: str) -> str:
         """A stable identity for diffing rescans: moving a line does not make a finding new."""
@@ -106,6 +110,7 @@ class Finding:
             "severity": str(self.severity or default_severity),
             "snippet": self.snippet,
             "fingerprint": self.fingerprint,
+            "reason": self.reason,
         }
 
 
