@@ -127,7 +127,16 @@ def test_report_is_json_with_checklist_verdicts(scan_repo):
     finding = next(r for r in data["results"] if r["rule_id"] == "secrets.stripe-key")["findings"][
         0
     ]
-    assert set(finding) == {"key", "message", "path", "line", "severity", "snippet", "fingerprint"}
+    assert set(finding) == {
+        "key",
+        "message",
+        "path",
+        "line",
+        "severity",
+        "snippet",
+        "fingerprint",
+        "reason",
+    }
     assert finding["severity"] == "critical"
     assert data["summary"]["findings_by_severity"]["critical"] >= 1
 
