@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
+from django.template.response import SimpleTemplateResponse
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
@@ -21,6 +23,7 @@ from apps.agencies.models import ApiToken, Membership
 from apps.agencies.roles import Capability
 from apps.core.tenancy import activate_agency
 
+SAFE_METHODS = ("GET", "HEAD")
 CapabilityRule = Capability | Mapping[str, Capability | None] | None
 
 if TYPE_CHECKING:
@@ -81,7 +84,20 @@ class AgencyViewMixin(_PageBase):
             return enrolment_redirect(request, self.agency)
         if not allowed(self.membership, self.required_capability, request.method, self):
             raise PermissionDenied
+        if request.method in SAFE_METHODS and not transaction.get_connection().in_atomic_block:
+            return self._read(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def _read(self, request, *args, **kwargs):
+        """A page is read in one transaction, drawn inside it: on PostgreSQL each statement
+        outside a transaction is wrapped in one of its own to carry the tenant scope (four
+        round trips instead of one), and a page reads a dozen or more, some of them while its
+        template is drawn (a TemplateResponse draws after the view returns)."""
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -266,3 +266,43 @@ def test_iterator_server_side_cursors_see_the_scope_in_and_out_of_a_transaction(
         assert len(list(Client.objects.iterator())) == 1
         with transaction.atomic():
             assert len(list(Client.objects.iterator(chunk_size=1))) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agency_page_is_read_in_one_transaction_that_is_told_its_scope_once(monkeypatch):
+    """Outside a transaction every statement brings a transaction of its own and says the
+    scope again (four round trips each); a page read with GET is read in one."""
+    from django.test import Client as Browser
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from apps.agencies.roles import Role
+
+    with cross_agency("test data"):
+        agency = AgencyFactory()
+        owner = MembershipFactory(agency=agency, role=Role.OWNER)
+        for n in range(3):
+            ClientFactory(agency=agency, name=f"Client {n}")
+    scopes_said = []
+    original = DatabaseWrapper._apply_scope
+
+    def counting(self, scope):
+        scopes_said.append(scope)
+        return original(self, scope)
+
+    monkeypatch.setattr(DatabaseWrapper, "_apply_scope", counting)
+    browser = Browser()
+    browser.force_login(owner.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    url = reverse("clients", args=[agency.slug])
+    browser.get(url)  # sessions, caches and the like warmed up
+    scopes_said.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(url)
+    assert response.status_code == 200
+    assert b"Client 2" in response.content
+    agency_statements = [q for q in queries.captured_queries if "clients_client" in q["sql"]]
+    assert agency_statements
+    # The page's own statements share the agency's scope, said once; the few before it
+    # (session, membership) run in the person's scope.
+    assert [s.agency for s in scopes_said].count(str(agency.pk)) == 1
+    assert len(scopes_said) < len(queries.captured_queries) / 2

@@ -5,6 +5,8 @@ from datetime import time
 
 from django import forms, template
 from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -43,6 +45,69 @@ def render_widget(bound_field):
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def form_field(context, bound_field, hide_optional=None) -> SafeString:
+    """One field as the house draws it: label (with "(optional)" unless the label says so or
+    `hide_optional`, given here or by the including template), hint, errors tied to the
+    widget, and a fieldset with a legend for a group of checkboxes.
+
+    Drawn here rather than by an included template: forms are on every page and an
+    engagement page draws sixteen of them, where the template's lookups were most of the
+    time beside the widget itself (benchmarks/bench_pages.py)."""
+    if hide_optional is None:
+        hide_optional = bool(context.get("hide_optional"))
+    label = bound_field.label
+    optional = (
+        mark_safe(' <span class="muted">(optional)</span>')
+        if not bound_field.field.required and not hide_optional and "(optional)" not in label
+        else ""
+    )
+    auto_id = bound_field.auto_id
+    hint = (
+        format_html('<p class="field__hint" id="{}_hint">{}</p>', auto_id, bound_field.help_text)
+        if bound_field.help_text
+        else ""
+    )
+    errors = format_html_join(
+        "",
+        '<p class="field__error" id="{}_error"><span class="visually-hidden">Error:</span> {}</p>',
+        ((auto_id, error) for error in bound_field.errors),
+    )
+    error_class = " field--error" if bound_field.errors else ""
+    if is_multi_checkbox(bound_field):
+        return format_html(
+            '<fieldset class="field checkbox-group{}"{}>\n<legend>{}{}</legend>\n{}{}{}\n'
+            "</fieldset>",
+            error_class,
+            format_html(' aria-describedby="{}_hint"', auto_id) if bound_field.help_text else "",
+            label,
+            optional,
+            hint,
+            errors,
+            bound_field.as_widget(),
+        )
+    if is_checkbox(bound_field):
+        return format_html(
+            '<div class="field{} field--checkbox">\n{}\n<label for="{}">{}</label>\n{}{}\n</div>',
+            error_class,
+            render_widget(bound_field),
+            bound_field.id_for_label,
+            label,
+            hint,
+            errors,
+        )
+    return format_html(
+        '<div class="field{}">\n<label for="{}">{}{}</label>\n{}{}{}\n</div>',
+        error_class,
+        bound_field.id_for_label,
+        label,
+        optional,
+        hint,
+        errors,
+        render_widget(bound_field),
+    )
 
 
 @register.filter
