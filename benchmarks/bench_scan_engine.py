@@ -1,13 +1,15 @@
 """Scan-engine benchmark: generate a 10,000-file repository (a Lovable-style React/Vite front
 end, Supabase migrations and edge functions, a Python service, configs, assets and a few
-planted faults), scan it several times and print the median time and peak memory.
+planted faults), commit it to git with some history (a hundred commits of edits, one of which
+adds a key that a later one removes), scan it several times with history reading on, and print
+the median time and peak memory.
 
 Target (docs/DESIGN "Targets"): a 10,000-file repository scanned in < 10 s with bounded memory
 on the 2-core machine. Each timed scan runs in a fresh interpreter so that its peak RSS is its
 own; a separate in-process run under tracemalloc reports the engine's peak Python allocations,
 for several repository sizes, to show that memory does not grow with the number of files.
 
-    .venv/bin/python benchmarks/bench_scan_engine.py [--files 10000] [--runs 5]
+    .venv/bin/python benchmarks/bench_scan_engine.py [--files 10000] [--runs 5] [--commits 100]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from apps.scans.engine import ScanLimits, scan_directory  # noqa: E402
+from apps.scans.engine.history import HistoryLimits  # noqa: E402
 
 WORDS = [
     "account", "booking", "invoice", "project", "task", "user", "team", "member", "report",
@@ -202,6 +205,42 @@ def generate_repository(root: Path, files: int, seed: int = 7, scale: int = 1) -
         _write(root / name, _sql_migration(rng, i, protect=i % 50 != 0))
 
 
+_GIT = ("git", "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", "-c",
+        "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0")  # fmt: skip
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run([*_GIT, *args], cwd=repo, check=True, capture_output=True)
+
+
+def add_history(root: Path, commits: int, seed: int = 11) -> None:
+    """Commit the generated tree, then `commits` more commits that each edit a few source
+    files; one early commit adds a key that a later one removes (still in history)."""
+    rng = random.Random(seed)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "generated export")
+    sources = sorted(str(p.relative_to(root)) for p in root.glob("src/lib/*/*.ts"))
+    leak = "src/lib/leaked-config.ts"
+    for i in range(commits):
+        changed = rng.sample(sources, 3)
+        for path in changed:
+            with (root / path).open("a") as handle:
+                handle.write(ts_module(rng))
+        if i == 5:
+            body = "".join(
+                rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789abcdefghijk") for _ in range(24)
+            )
+            key = "_".join(("sk", "live", body))  # built here: no key-shaped literal in the file
+            (root / leak).write_text(f"export const stripeKey = '{key}';\n")
+            changed.append(leak)
+        if i == commits // 2:
+            (root / leak).unlink()
+            _git(root, "rm", "-q", "--cached", leak)
+        _git(root, "add", *[p for p in changed if (root / p).exists()])
+        _git(root, "commit", "-q", "-m", f"edit {i}")
+
+
 def _write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):
@@ -216,6 +255,7 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from apps.scans.engine import scan_directory
+from apps.scans.engine.history import HistoryLimits
 
 def peak_kb():
     try:
@@ -229,12 +269,15 @@ def peak_kb():
 
 baseline = peak_kb()
 started = time.perf_counter()
-report = scan_directory({repo!r})
+report = scan_directory({repo!r}, history=HistoryLimits())
 elapsed = time.perf_counter() - started
 peak = peak_kb()
 failed = [r.rule_id for r in report.results if r.failed]
 stats = report.stats
-print(json.dumps({{"seconds": elapsed, "baseline_kb": baseline, "peak_kb": peak,
+history = report.result("secrets.in-history")
+print(json.dumps({{"seconds": elapsed, "history": history.summary,
+                   "history_findings": len(history.findings),
+                   "baseline_kb": baseline, "peak_kb": peak,
                    "files_seen": stats.files_seen, "files_scanned": stats.files_scanned,
                    "bytes_scanned": stats.bytes_scanned, "failed": failed,
                    "timings": report.timings, "errors": len(report.errors)}}))
@@ -254,7 +297,7 @@ def timed_run(repo: Path) -> dict:
 def traced_peak(repo: Path) -> float:
     """Peak Python allocations during one scan, in MB (tracemalloc slows the scan down)."""
     tracemalloc.start()
-    scan_directory(repo, limits=ScanLimits())
+    scan_directory(repo, limits=ScanLimits(), history=HistoryLimits())
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak / 1e6
@@ -264,15 +307,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--commits", type=int, default=100, help="history on top of the tree")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmp:
         repo = Path(tmp) / "repo"
         started = time.perf_counter()
         generate_repository(repo, args.files)
         size_mb = sum(f.stat().st_size for f in repo.rglob("*") if f.is_file()) / 1e6
+        add_history(repo, args.commits)
         took = time.perf_counter() - started
         print(
-            f"generated {args.files:,} files ({size_mb:.1f} MB with node_modules) in {took:.1f} s"
+            f"generated {args.files:,} files ({size_mb:.1f} MB with node_modules) and "
+            f"{args.commits + 1} commits in {took:.1f} s"
         )
 
         runs = [timed_run(repo) for _ in range(args.runs)]
@@ -298,6 +344,11 @@ def main() -> None:
             f"imported: {base:.0f} MB, so the scan itself: +{peak - base:.0f} MB)"
         )
         print(f"failed rules on the generated repository: {', '.join(last['failed'])}")
+        print(
+            f"history (on in every timed run): {last['history']} "
+            f"[{last['history_findings']} finding(s)]"
+        )
+        print(f"tracemalloc peak, history on, this repository: {traced_peak(repo):5.1f} MB")
 
         # Bounded memory: content is streamed, so the traced peak follows the number of files
         # (their list is kept, ~0.5 KB each, capped by ScanLimits.max_files), not their size.

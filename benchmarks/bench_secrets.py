@@ -1,5 +1,5 @@
 """Secret detection compared with Yelp's detect-secrets on the same corpus: planted secrets of
-25 kinds (generated at run time from parts, so no key-shaped literal lives in this file), 25
+29 kinds (generated at run time from parts, so no key-shaped literal lives in this file), 27
 kinds of look-alikes that must not be reported (placeholders, documentation examples, values
 that are public by design, hashes, ids), and ordinary source files.
 
@@ -152,7 +152,34 @@ PLANTED: dict[str, Maker] = {
     "npm token": lambda r: in_code(
         ".npmrc", f"//registry.npmjs.org/:_authToken=np{'m'}_{rand(r, 36)}"
     ),
+    # Issue 14: documentation, notebooks, connection strings and login credentials.
+    "token in a readme": lambda r: (
+        "README.md",
+        f"# App\n\nRun:\n\n```bash\nexport ADMIN_TOKEN={rand(r, 32)}\nnpm start\n```\n",
+        6,
+    ),
+    "key in a notebook": lambda r: notebook(r),  # noqa: PLW0108 - defined below
+    "mongodb+srv url": lambda r: in_code(
+        "db.ts",
+        f'const uri = "mongodb+srv://app:{rand(r, 20)}@cluster0.{rand(r, 5, HEX)}.mongodb.net/a";',
+    ),
+    "demo password in a login call": lambda r: in_code(
+        "Login.tsx",
+        "await supabase.auth.signInWithPassword({ email: 'demo@acme.com', password: 'demo1234' });",
+    ),
 }
+
+
+def notebook(r: random.Random) -> tuple[str, str, int]:
+    cell = {
+        "cell_type": "code",
+        "source": ["import openai\n", f'client_secret = "{rand(r, 32)}"\n'],
+    }
+    text = json.dumps(
+        {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
+    )
+    return "explore.ipynb", text, text[: text.index("client_secret")].count("\n") + 1
+
 
 JWT_IO_EXAMPLE = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
@@ -240,6 +267,17 @@ LOOK_ALIKES: dict[str, Maker] = {
     "i18n label": lambda r: in_code(
         "en.json", '"passwordResetToken": "Password reset token sent",'
     ),
+    "readme placeholders": lambda r: (
+        "README.md",
+        (
+            "# App\n\n```bash\nexport OPENAI_API_KEY=<your-key>\nexport API_KEY=YOUR_API_KEY\n"
+            "DATABASE_URL=postgresql://user:password@host:5432/db\n```\n"
+        ),
+        5,
+    ),
+    "login form variables": lambda r: in_code(
+        "Login.tsx", "await supabase.auth.signInWithPassword({ email, password });"
+    ),
     "webpack chunk hash": lambda r: in_code(
         "manifest.json", f'"main.js": "/static/js/main.{rand(r, 20, HEX)}.js",'
     ),
@@ -277,9 +315,13 @@ def build_corpus(root: Path, copies: int, ordinary: int) -> list[Planted]:
     return items
 
 
-SECRET_RULES = [
-    r.id for r in all_rules() if r.category == "secrets" and r.id != "secrets.env-file-committed"
-]
+# Not compared: .env files (a file, not a value), local development defaults (reported low
+# by design: the "local database url" look-alike would count against us) and git history
+# (the corpus is not a repository).
+_NOT_COMPARED = frozenset(
+    {"secrets.env-file-committed", "secrets.dev-default-credentials", "secrets.in-history"}
+)
+SECRET_RULES = [r.id for r in all_rules() if r.category == "secrets" and r.id not in _NOT_COMPARED]
 
 
 def run_engine(root: Path) -> tuple[set[tuple[str, int]], float]:

@@ -153,6 +153,12 @@ export const supabase = createClient(
             "    schedule:\n      interval: weekly\n"
         ),
         "supabase/config.toml": "[functions.payout]\nverify_jwt = true\n",
+        # zod listed and used: a payout is checked before it is sent.
+        "src/lib/payout.ts": (
+            "import { z } from 'zod'\n\n"
+            "const Payout = z.object({ amountCents: z.number().int().positive() })\n\n"
+            "export const parsePayout = (input: unknown) => Payout.parse(input)\n"
+        ),
         "supabase/migrations/20250109090000_rls.sql": (
             "alter table public.payouts enable row level security;\n"
             'drop policy "anyone" on public.merchants;\n'

@@ -7,9 +7,12 @@
   private, link-local or otherwise reserved address is refused, and git is pinned to the
   address we checked (http.curloptResolve) and forbidden to follow redirects, so DNS tricks
   cannot send it elsewhere afterwards.
-- Shallow, single branch, no tags, no submodules, no hooks, no prompts, no system or user
-  configuration; a time limit, a size limit (watched while cloning) and the scan engine's
-  file-count limits.
+- Single branch, no tags, no submodules, no hooks, no prompts, no system or user
+  configuration; a time limit, a size limit (watched while cloning, history included) and the
+  scan engine's file-count limits.
+- History bounded by SCAN_HISTORY_COMMITS (the last N commits, for the scan's history pass,
+  engine/history.py); 0 clones shallow, the latest commit only. The tree rules read the
+  checkout either way.
 """
 
 from __future__ import annotations
@@ -268,15 +271,22 @@ def clone(
     token: str | None = None,
     timeout: float | None = None,
     max_bytes: int | None = None,
+    history_commits: int | None = None,
 ) -> str:
-    """Clone `target` into `dest` (which must not exist) and return the commit SHA."""
+    """Clone `target` into `dest` (which must not exist) and return the commit SHA.
+
+    `history_commits` (default: the SCAN_HISTORY_COMMITS setting) is how many commits to
+    fetch; 0 or 1 clones the latest commit only."""
     timeout = timeout or settings.SCAN_CLONE_TIMEOUT
     max_bytes = max_bytes or settings.SCAN_MAX_REPO_BYTES
+    if history_commits is None:
+        history_commits = settings.SCAN_HISTORY_COMMITS
+    depth = str(max(history_commits, 1))
     home = dest.parent / "home"
     home.mkdir(exist_ok=True)
     env = _git_env(target, token, home)
     command = [
-        "git", "clone", "--depth", "1", "--single-branch", "--no-tags",
+        "git", "clone", "--depth", depth, "--single-branch", "--no-tags",
         "--no-recurse-submodules", "--quiet", "--", target.url, str(dest),
     ]  # fmt: skip
     started = time.monotonic()

@@ -18,8 +18,9 @@ from django.db import connection
 from apps.agencies.models import Agency
 from apps.core import crypto, outbox
 from apps.core.tenancy import cross_agency, tenant_context
-from apps.scans import services
+from apps.scans import osv, services
 from apps.scans.engine import RepositoryTooLarge, ScanLimits, scan_directory
+from apps.scans.engine.history import HistoryLimits
 from apps.scans.git import CloneError, checkout, clone, resolve, sweep_checkouts
 from apps.scans.models import RepositoryAccess, Scan
 
@@ -148,7 +149,17 @@ def _clone_and_scan(scan: Scan, run_token: str) -> str:
         sha = clone(target, work / "repo", token=token)
         timings["clone"] = time.monotonic() - started
         started = time.monotonic()
-        report = scan_directory(work / "repo", limits=ScanLimits(max_files=settings.SCAN_MAX_FILES))
+        history = (
+            HistoryLimits(max_commits=settings.SCAN_HISTORY_COMMITS)
+            if settings.SCAN_HISTORY_COMMITS
+            else None
+        )
+        report = scan_directory(
+            work / "repo",
+            limits=ScanLimits(max_files=settings.SCAN_MAX_FILES),
+            history=history,
+            vulnerabilities=osv.source_from_settings(),
+        )
         timings["scan"] = time.monotonic() - started
     if not report.stats.files_seen:
         raise CloneError(

@@ -479,12 +479,35 @@ SCAN_CLONE_TIMEOUT = env.int("SCAN_CLONE_TIMEOUT", default=120)
 SCAN_WORK_DIR = env.str("SCAN_WORK_DIR", default="/tmp/launchpad-scans")  # noqa: S108
 SCAN_MAX_REPO_BYTES = env.int("SCAN_MAX_REPO_BYTES", default=200_000_000)
 SCAN_MAX_FILES = env.int("SCAN_MAX_FILES", default=20_000)
+# Commits a clone fetches for the scan's history pass (secrets removed from the tree but still
+# in history); 0 clones shallow (the latest commit only) and skips that pass.
+SCAN_HISTORY_COMMITS = env.int("SCAN_HISTORY_COMMITS", default=200)
 # A running scan's worker renews its lease every SCAN_HEARTBEAT_SECONDS; a lease left to run
 # out means the worker died, and the scan may be taken over.
 SCAN_LEASE_SECONDS = env.int("SCAN_LEASE_SECONDS", default=90)
 SCAN_HEARTBEAT_SECONDS = env.int("SCAN_HEARTBEAT_SECONDS", default=15)
 SCAN_MAX_REQUEUES = env.int("SCAN_MAX_REQUEUES", default=3)
 SCAN_MAX_RETRIES = env.int("SCAN_MAX_RETRIES", default=3)
+# Known-vulnerable dependencies (apps/scans/osv.py): the OSV API asked about each locked
+# package version (POST <url>/querybatch, then GET <url>/vulns/<id>); empty switches the
+# lookups off and the rule reports "not checked". Answers are cached per package version and
+# per advisory. OSV takes at most 1,000 queries per batch. A mirror on a private network
+# needs OSV_BLOCK_PRIVATE_NETWORKS=False.
+OSV_API_URL = env.str("OSV_API_URL", default="https://api.osv.dev/v1")
+OSV_TIMEOUT = env.float("OSV_TIMEOUT", default=10.0)
+OSV_BATCH_SIZE = env.int("OSV_BATCH_SIZE", default=1000)
+OSV_CACHE_SECONDS = env.int("OSV_CACHE_SECONDS", default=6 * 3600)
+OSV_MAX_ADVISORIES = env.int("OSV_MAX_ADVISORIES", default=300)  # details fetched per scan
+OSV_BLOCK_PRIVATE_NETWORKS = env.bool("OSV_BLOCK_PRIVATE_NETWORKS", default=True)
+
+# Incoming push webhooks (apps/scans/webhooks.py; docs/webhooks.md, "Incoming: repository
+# push"): the largest body taken, how many deliveries per engagement are remembered (a
+# delivery id among them is a replay), and the rates per webhook address and per client
+# address (GitHub and GitLab send from shared addresses: keep that one generous).
+SCAN_PUSH_MAX_BODY_BYTES = env.int("SCAN_PUSH_MAX_BODY_BYTES", default=1_048_576)
+SCAN_PUSH_DELIVERIES_KEPT = env.int("SCAN_PUSH_DELIVERIES_KEPT", default=500)
+SCAN_PUSH_RATE_PER_HOOK = env.str("SCAN_PUSH_RATE_PER_HOOK", default="30/m,300/h")
+SCAN_PUSH_RATE_PER_IP = env.str("SCAN_PUSH_RATE_PER_IP", default="300/m")
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -26,3 +26,5 @@ SCAN_BLOCK_PRIVATE_NETWORKS = False
 # The webhook receivers of the tests listen on 127.0.0.1, over plain http.
 WEBHOOK_BLOCK_PRIVATE_NETWORKS = False
 WEBHOOK_ALLOW_HTTP = True
+# No test talks to the real OSV: tests of apps/scans/osv.py point it at a local fake.
+OSV_API_URL = ""

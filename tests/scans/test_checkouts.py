@@ -60,7 +60,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from django.conf import settings
     settings.configure(SCAN_WORK_DIR=sys.argv[1], SCAN_CLONE_TIMEOUT=600,
-                       SCAN_MAX_REPO_BYTES=10**9, SCAN_ALLOW_LOCAL_REPOS=True)
+                       SCAN_MAX_REPO_BYTES=10**9, SCAN_ALLOW_LOCAL_REPOS=True,
+                       SCAN_HISTORY_COMMITS=0)
     from apps.scans.git import Target
     from apps.scans.git import checkout
     with checkout() as work:
@@ -117,3 +118,29 @@ def test_a_worker_killed_mid_clone_leaves_no_process_and_no_checkout(tmp_path, s
     settings.SCAN_WORK_DIR = str(work)
     assert sweep_checkouts() == 1
     assert not any(work.iterdir())
+
+
+def _commits(path: Path) -> int:
+    counted = subprocess.run(
+        ["git", "rev-list", "--count", "HEAD"], cwd=path, capture_output=True, text=True, check=True
+    )
+    return int(counted.stdout)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(0, 1), (1, 1), (3, 3), (200, 5)])
+def test_the_clone_fetches_up_to_scan_history_commits(setting, expected, tmp_path, settings):
+    """History for the scan's history pass (issue 14): SCAN_HISTORY_COMMITS commits at most;
+    0 keeps the shallow clone of the latest commit."""
+    from apps.scans.git import clone, resolve
+    from tests.scans.engine.gitrepo import git, make_repo
+
+    source = make_repo(tmp_path / "source", {"README.md": "# v0\n"})
+    for version in range(1, 5):
+        (source / "README.md").write_text(f"# v{version}\n")
+        git(source, "commit", "-q", "-am", f"v{version}")
+    settings.SCAN_HISTORY_COMMITS = setting
+    dest = tmp_path / "work" / "repo"
+    dest.parent.mkdir()
+    clone(resolve(str(source)), dest)
+    assert _commits(dest) == expected
+    assert (dest / "README.md").read_text() == "# v4\n"  # the tree is the latest commit's

@@ -9,9 +9,11 @@ from functools import cached_property
 from typing import Any
 
 from .content import CODE_SUFFIXES, JS_SUFFIXES, SignalHit
+from .history import HistoryScan
 from .manifests import Manifests, load_manifests
 from .secrets import SecretMatch
 from .snapshot import FileEntry, ScanLimits, Snapshot
+from .vulns import VulnerabilitySource
 
 _CLIENT_ENV_PREFIXES = (
     "VITE_",
@@ -47,6 +49,8 @@ class ScanContext:
     snapshot: Snapshot
     hits: dict[str, list[SignalHit]] = field(default_factory=dict)
     secrets: list[SecretMatch] = field(default_factory=list)
+    history: HistoryScan | None = None  # None: this scan was not asked to read git history
+    vulnerabilities: VulnerabilitySource | None = None  # None: dependencies are not looked up
     # Work several rules share (parsed Dockerfiles, replayed migrations), keyed by its maker.
     shared: dict[str, Any] = field(default_factory=dict)
     _lines_path: str | None = field(default=None, repr=False)

@@ -1,5 +1,6 @@
 """Dependency manifests read once per scan: package.json, requirements files, pyproject.toml
-and Pipfile, with the line each dependency is declared on."""
+and Pipfile, with the line each dependency is declared on, and the lockfiles beside them
+(lockfiles.py) with the version each dependency resolves to."""
 
 from __future__ import annotations
 
@@ -9,6 +10,17 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .lockfiles import (
+    MAX_LOCKFILES,
+    NPM_PARSERS,
+    PYTHON_PARSERS,
+    UNREAD_LOCKFILES,
+    LockedPackage,
+    Lockfile,
+    LockfileError,
+    is_registry_version,
+    read_bounded,
+)
 from .snapshot import FileEntry, Snapshot
 from .textutil import LineIndex, line_of
 
@@ -64,6 +76,29 @@ class Manifests:
     npm_index: dict[str, list[Dependency]] = field(default_factory=dict)
     python_index: dict[str, list[Dependency]] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    lockfiles: list[Lockfile] = field(default_factory=list)
+    unread_lockfiles: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+
+    def locked(self, dep: Dependency) -> LockedPackage | None:
+        """The version `dep` installs: from the nearest lockfile of its ecosystem in its
+        folder or above it (a workspace's root lockfile), or None when nothing locks it."""
+        directory = dep.path.rsplit("/", 1)[0] if "/" in dep.path else ""
+        candidates = [
+            lock
+            for lock in self.lockfiles
+            if lock.ecosystem == dep.ecosystem
+            and (lock.dir in {"", directory} or directory.startswith(lock.dir + "/"))
+        ]
+        for lock in sorted(candidates, key=lambda lock: -len(lock.dir)):
+            importer = directory[len(lock.dir) :].strip("/")
+            found = (
+                lock.direct.get(importer, {}).get(dep.name)
+                or lock.by_spec.get((dep.name, dep.spec))
+                or lock.direct.get("", {}).get(dep.name)
+            )
+            if found is not None:
+                return found
+        return None
 
     def npm(self, *names: str) -> Dependency | None:
         for name in names:
@@ -115,6 +150,7 @@ def load_manifests(snapshot: Snapshot) -> Manifests:
                     entry.path, entry.dir, "requirements", parse_requirements(entry, text)
                 )
             )
+    _load_lockfiles(snapshot, manifests)
     for pkg in manifests.package_jsons:
         for dep in pkg.dependencies:
             manifests.npm_index.setdefault(dep.name, []).append(dep)
@@ -122,6 +158,47 @@ def load_manifests(snapshot: Snapshot) -> Manifests:
         for dep in manifest.dependencies:
             manifests.python_index.setdefault(dep.name, []).append(dep)
     return manifests
+
+
+def _load_lockfiles(snapshot: Snapshot, manifests: Manifests) -> None:
+    names = (*NPM_PARSERS, *PYTHON_PARSERS, *UNREAD_LOCKFILES)
+    for entry in snapshot.named(*names)[:MAX_LOCKFILES]:
+        if entry.lname in UNREAD_LOCKFILES:
+            manifests.unread_lockfiles.append((entry.path, UNREAD_LOCKFILES[entry.lname]))
+            continue
+        try:
+            text = read_bounded(entry)
+            if entry.lname in NPM_PARSERS:
+                lock = NPM_PARSERS[entry.lname](entry, text)
+            else:
+                lock = PYTHON_PARSERS[entry.lname](entry, text, normalise_python_name)
+        except LockfileError as exc:
+            manifests.problems.append((entry.path, f"{entry.name}: {exc}"))
+            manifests.unread_lockfiles.append((entry.path, str(exc)))
+            continue
+        if lock.truncated:
+            manifests.problems.append(
+                (entry.path, f"{entry.name}: only the first {len(lock.packages):,} packages read")
+            )
+        manifests.lockfiles.append(lock)
+    for manifest in manifests.python:
+        if manifest.kind == "requirements":
+            pinned = _pinned_requirements(manifest)
+            if pinned.packages:
+                manifests.lockfiles.append(pinned)
+
+
+def _pinned_requirements(manifest: PythonManifest) -> Lockfile:
+    """A requirements file's `name==version` lines: what pip installs, as a lockfile would."""
+    lock = Lockfile(manifest.path, manifest.dir, "requirements", "pypi")
+    for dep in manifest.dependencies:
+        spec = dep.spec.replace(" ", "")
+        version = spec.lstrip("=") if spec.startswith("==") else ""
+        if version and "," not in version and is_registry_version(version):
+            package = LockedPackage(dep.name, version, "pypi", dep.path, dep.line, spec)
+            lock.add(package)
+            lock.set_direct("", package)
+    return lock
 
 
 def _load_package_json(snapshot: Snapshot, entry: FileEntry, manifests: Manifests) -> None:

@@ -37,6 +37,7 @@ CHECKLIST_KEYS: frozenset[str] = frozenset(
         "security.no-secrets-in-client-code",
         "security.database-row-level-security",
         "security.jwt-verification",
+        "security.dependency-scanning",
         "security.firebase-rules",
         "security.rate-limiting",
         "security.security-headers",
@@ -162,6 +163,7 @@ class RuleResult:
     findings_omitted: int = 0  # past the per-rule cap
     error: str | None = None  # the rule itself crashed; status is then not_applicable
     seconds: float = 0.0
+    only_disproves: bool = False  # a pass does not verify its checklist items
 
     @property
     def passed(self) -> bool:
@@ -271,11 +273,14 @@ class ScanReport:
         one applied and passed, unknown when none could tell."""
         verdicts: dict[str, dict[str, Any]] = {}
         for result in self.results:
+            status = result.status
+            if status is Status.PASSED and result.only_disproves:
+                status = Status.NOT_APPLICABLE
             for key in result.checklist_keys:
                 entry = verdicts.setdefault(
                     key, {"status": "unknown", "passed": [], "failed": [], "not_applicable": []}
                 )
-                entry[str(result.status)].append(result.rule_id)
+                entry[str(status)].append(result.rule_id)
         for entry in verdicts.values():
             if entry["failed"]:
                 entry["status"] = "gap"

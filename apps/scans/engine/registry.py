@@ -81,6 +81,8 @@ class Rule:
     signals: tuple[Signal, ...] = ()
     uses_secrets: bool = False
     description: str = ""
+    only_disproves: bool = False
+    advisory: bool = False
 
     def run(self, ctx: ScanContext) -> RuleResult:
         started = time.perf_counter()
@@ -114,6 +116,7 @@ class Rule:
             severity=self.severity,
             kind=self.kind,
             checklist_keys=self.checklist_keys,
+            only_disproves=self.only_disproves,
             status=status,
             summary=summary,
             **details,
@@ -133,9 +136,14 @@ def rule(
     kind: RuleKind = RuleKind.CHECK,
     signals: Iterable[Signal] = (),
     uses_secrets: bool = False,
+    only_disproves: bool = False,
+    advisory: bool = False,
 ) -> Callable[[RuleFunc], RuleFunc]:
     """Register the decorated function as a rule. Refuses duplicate ids, unknown categories
-    and checklist keys that are not in the product's catalog."""
+    and checklist keys that are not in the product's catalog. `only_disproves`: a failure
+    opens a gap on its items, a pass proves nothing (a clean lookup today is not the habit
+    the item asks for). `advisory`: a check with no checklist item, its findings left for a
+    person to judge (local development passwords: worth seeing, not a gap)."""
     keys = tuple(checklist_keys)
     if not _RULE_ID.match(id):
         raise ValueError(f"Rule id {id!r} must look like 'category.some-name'.")
@@ -144,7 +152,7 @@ def rule(
     unknown = set(keys) - CHECKLIST_KEYS
     if unknown:
         raise ValueError(f"Rule {id}: unknown checklist keys {sorted(unknown)}.")
-    if kind is RuleKind.CHECK and not keys:
+    if kind is RuleKind.CHECK and not keys and not advisory:
         raise ValueError(f"Rule {id}: a check must prove or disprove at least one checklist key.")
 
     def register(func: RuleFunc) -> RuleFunc:
@@ -161,6 +169,8 @@ def rule(
             signals=tuple(signals),
             uses_secrets=uses_secrets,
             description=(func.__doc__ or "").strip(),
+            only_disproves=only_disproves,
+            advisory=advisory,
         )
         return func
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from .content import ContentPass
 from .context import ScanContext
+from .history import HISTORY_RULE, HistoryLimits, scan_history
 from .model import RuleKind, RuleResult, ScanIssue, ScanReport
 from .registry import Rule, all_rules
 from .secrets import SecretDetector
 from .snapshot import ScanLimits, Snapshot
+from .vulns import VulnerabilitySource
 
 # Editors that sit beside a generator: when Lovable and Cursor both left traces, the project
 # came from Lovable and was edited in Cursor.
@@ -24,6 +26,8 @@ def scan_directory(
     *,
     limits: ScanLimits | None = None,
     rules: Iterable[str] | None = None,
+    history: HistoryLimits | None = None,
+    vulnerabilities: VulnerabilitySource | None = None,
 ) -> ScanReport:
     """Scan a checked-out repository at `path`.
 
@@ -31,6 +35,10 @@ def scan_directory(
     that crashes) is reported in `report.errors` / `report.warnings`, never raised. The one
     exception is `RepositoryTooLarge`, raised when the tree passes a hard limit in `limits`.
     `rules` restricts the run to those rule ids (tests use it to look at one rule at a time).
+    `history`, when given, also reads the clone's git history for secrets removed from the
+    tree (engine/history.py); the tree rules see the checkout only, either way.
+    `vulnerabilities` is asked about the locked package versions (engine/vulns.py); without
+    it the known-vulnerabilities rule reports "not checked".
     """
     started = time.perf_counter()
     root = os.fspath(path)
@@ -54,7 +62,16 @@ def scan_directory(
         content.feed(entry, text)
     scanned = time.perf_counter()
 
-    ctx = ScanContext(snapshot=snapshot, hits=content.hits, secrets=content.secrets)
+    ctx = ScanContext(
+        snapshot=snapshot,
+        hits=content.hits,
+        secrets=content.secrets,
+        vulnerabilities=vulnerabilities,
+    )
+    if history is not None and any(rule.id == HISTORY_RULE for rule in selected):
+        ctx.history = scan_history(root, limits=history)
+        report.warnings.extend(ctx.history.issues())
+    history_read = time.perf_counter()
     for rule in selected:
         result = _run(rule, ctx, report)
         if rule.kind is RuleKind.DETECTOR:
@@ -80,7 +97,8 @@ def scan_directory(
     report.timings = {
         "walk_seconds": walked - started,
         "content_seconds": scanned - walked,
-        "rules_seconds": finished - scanned,
+        "history_seconds": history_read - scanned,
+        "rules_seconds": finished - history_read,
         "total_seconds": time.perf_counter() - started,
     }
     return report

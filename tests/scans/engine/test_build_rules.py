@@ -116,7 +116,8 @@ def test_ci_pipeline_missing(rule):
 
 def test_ci_runs_tests_directly(rule):
     workflow = WORKFLOW.format(extra="      - run: npm test -- --coverage\n")
-    result = rule("ci.runs-tests", {".github/workflows/ci.yml": workflow})
+    pkg = json.dumps({"scripts": {"test": "vitest run"}})
+    result = rule("ci.runs-tests", {".github/workflows/ci.yml": workflow, "package.json": pkg})
     assert result.status is Status.PASSED
     assert result.evidence[0].line == 9
 

@@ -116,7 +116,7 @@ def lovable_files() -> dict[str, str]:
 def test_lovable_export(scan_repo):
     report = scan_repo(lovable_files())
     assert report.platform.id == "lovable"
-    assert [d.id for d in report.stack] == ["react-vite", "supabase"]
+    assert [d.id for d in report.stack] == ["react-vite", "supabase", "typescript", "supabase-auth"]
     failed = {r.rule_id for r in report.results if r.status is Status.FAILED}
     assert {
         "testing.tests-present",
@@ -130,15 +130,19 @@ def test_lovable_export(scan_repo):
         "ai.client-env-secret-name",
         "ai.service-role-in-frontend",
         "production.rate-limiting",
+        "production.input-validation",
     } <= failed
-    # The anon key is public by design, the shadcn sidebar is not a secret, zod validates input.
+    # zod and react-hook-form are listed in package.json but nothing imports them (issue 14).
+    validation = report.result("production.input-validation").findings[0]
+    assert validation.message == "zod is installed but never used: no file imports it."
+    assert (validation.path, validation.line) == ("package.json", 21)
+    # The anon key is public by design, the shadcn sidebar is not a secret.
     assert (
         not {
             "secrets.supabase-service-role",
             "secrets.generic-secret",
             "secrets.jwt-secret",
             "ai.secret-in-client-code",
-            "production.input-validation",
             "dependencies.lockfile",
         }
         & failed
@@ -180,7 +184,7 @@ def test_v0_next_app(scan_repo):
     }
     report = scan_repo(files)
     assert report.platform.id == "v0"
-    assert [d.id for d in report.stack] == ["nextjs"]
+    assert [d.id for d in report.stack] == ["nextjs", "typescript"]
     pinned = report.result("dependencies.pinned-npm")
     assert pinned.status is Status.FAILED
     assert {f.message.split(":")[0] for f in pinned.findings} == {"zod", "clsx"}
@@ -195,7 +199,9 @@ def test_well_kept_django_service(scan_repo):
         "SECURITY.md": "Report vulnerabilities to security@example.com.\n",
         ".env.example": "DATABASE_URL=\nSECRET_KEY=\nSENTRY_DSN=\nREDIS_URL=\n",
         ".github/dependabot.yml": "version: 2\n",
-        ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: python -m pytest\n",
+        ".github/workflows/ci.yml": (
+            "on: [push, pull_request]\njobs:\n  test:\n    steps:\n      - run: python -m pytest\n"
+        ),
         "requirements.txt": (
             "django==5.0.6\ndjangorestframework==3.15.1\ndjango-redis==5.4.0\nsentry-sdk==2.5.1\n"
             "python-json-logger==2.0.7\ndjango-csp==3.8\n"
@@ -210,6 +216,23 @@ def test_well_kept_django_service(scan_repo):
             "          'LOCATION': os.environ['REDIS_URL']}}\n"
             "SECURE_HSTS_SECONDS = 31536000\n"
             "REST_FRAMEWORK = {'DEFAULT_THROTTLE_RATES': {'anon': '20/min'}}\n"
+            "LOGGING = {'version': 1, 'formatters': {'json': {\n"
+            "    '()': 'pythonjsonlogger.jsonlogger.JsonFormatter'}}}\n"
+        ),
+        "invoices/wsgi.py": (
+            "import sentry_sdk\nfrom django.core.wsgi import get_wsgi_application\n"
+            "sentry_sdk.init(dsn=os.environ.get('SENTRY_DSN'))\n"
+            "application = get_wsgi_application()\n"
+        ),
+        "billing/serializers.py": (
+            "from rest_framework import serializers\n"
+            "class InvoiceSerializer(serializers.Serializer):\n"
+            "    total = serializers.IntegerField(min_value=0)\n"
+        ),
+        "billing/views.py": (
+            "from rest_framework import generics\nfrom .serializers import InvoiceSerializer\n"
+            "class InvoiceCreate(generics.CreateAPIView):\n"
+            "    serializer_class = InvoiceSerializer\n"
         ),
         "invoices/urls.py": "urlpatterns = [path('healthz/', health)]\n",
         "billing/migrations/0001_initial.py": "# generated\n",

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401 - imported for their @rule registrations
     ai_faults,
+    api_exposure,
     ci,
     dependencies,
     deployment,

@@ -1,15 +1,19 @@
 """Dependencies: a lockfile per project, versions that cannot drift (no "latest", no "*", no
-open-ended ranges without a lock) and a bot that proposes updates."""
+open-ended ranges without a lock), a bot that proposes updates, and no locked version with a
+known vulnerability (looked up through the scan's vulnerability source)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from ..context import ScanContext
+from ..lockfiles import LockedPackage
 from ..manifests import Dependency, PythonManifest
-from ..model import Evidence, Finding
+from ..model import Evidence, Finding, Severity
 from ..registry import Outcome, failed, not_applicable, passed, rule
 from ..snapshot import Snapshot
+from ..vulns import OSV_ECOSYSTEMS, Advisory, PackageVersion, SourceUnavailable, version_key
 from .helpers import missing
 
 JS_LOCKS = (
@@ -244,4 +248,117 @@ def update_bot(ctx: ScanContext) -> Outcome:
     return failed(
         "No automated dependency updates.",
         [missing("No Dependabot or Renovate configuration.")],
+    )
+
+
+# OSV answers 1,000 queries a batch; a monorepo's lockfiles rarely hold more than a few
+# thousand distinct versions, and past this the scan would wait on the network too long.
+MAX_PACKAGES_LOOKED_UP = 10_000
+_SEVERITIES = {str(s): s for s in Severity}
+
+
+def _vulnerable_finding(package: LockedPackage, advisories: list[Advisory], source: str) -> Finding:
+    ranked = sorted(
+        advisories,
+        key=lambda a: -_SEVERITIES[a.severity].rank if a.severity in _SEVERITIES else 0,
+    )
+    fixes = [a.fixed for a in advisories if a.fixed]
+    fixed = max(fixes, key=version_key) if fixes else None
+    listed = "; ".join(f"{a.id}: {a.summary}" if a.summary else a.id for a in ranked[:3])
+    more = f" and {len(ranked) - 3} more" if len(ranked) > 3 else ""
+    count = len(advisories)
+    message = (
+        f"{package.name} {package.version} has {count} known "
+        f"vulnerabilit{'y' if count == 1 else 'ies'}: {listed}{more}."
+        + (f" Upgrade to {fixed} or later." if fixed else " No fixed version is published.")
+    )
+    details = ", ".join(
+        f"{a.id} ({a.severity or 'severity not given'}; "
+        + (f"fixed in {a.fixed})" if a.fixed else "no fix published)")
+        for a in ranked[:20]
+    )
+    lockfile = package.path.rsplit("/", 1)[-1]
+    reason = (
+        f'{lockfile} entry "{package.entry}" locks {package.name} {package.version}; '
+        f"{source} lists {details}."
+    )
+    top = ranked[0].severity
+    # The package version and its advisory ids, not the message: OSV rewording a summary must
+    # not make the finding new (and lose its triage); a new advisory should.
+    identity = "\x1f".join(
+        [package.ecosystem, package.name, package.version, *sorted(a.id for a in advisories)]
+    )
+    return Finding(
+        message,
+        package.path,
+        package.line,
+        severity=_SEVERITIES.get(top or "", Severity.MEDIUM),
+        fingerprint="sha256:" + hashlib.sha256(identity.encode()).hexdigest(),
+        reason=reason,
+    )
+
+
+@rule(
+    id="dependencies.known-vulnerabilities",
+    title="No locked dependency has a known vulnerability",
+    category="dependencies",
+    severity="high",
+    checklist_keys=("security.dependency-scanning",),
+    # A vulnerable lockfile shows the builds are not scanned; a clean lookup today does not
+    # show that they are.
+    only_disproves=True,
+)
+def known_vulnerabilities(ctx: ScanContext) -> Outcome:
+    """Every package version the lockfiles install (npm, pnpm, yarn, bun.lock, poetry, uv,
+    pinned requirements) is looked up in a vulnerability database (OSV): one finding per
+    vulnerable version, with the advisories and the version that fixes them. When the
+    database cannot be asked, the rule says "not checked", never "passed"."""
+    manifests = ctx.manifests
+    packages: dict[PackageVersion, LockedPackage] = {}
+    for lock in manifests.lockfiles:
+        ecosystem = OSV_ECOSYSTEMS[lock.ecosystem]
+        for package in lock.packages:
+            packages.setdefault(PackageVersion(ecosystem, package.name, package.version), package)
+    unread = [f"{path} ({why})" for path, why in manifests.unread_lockfiles]
+    if not packages:
+        if unread:
+            return not_applicable(f"Not checked: no lockfile could be read: {', '.join(unread)}.")
+        if manifests.lockfiles:
+            return not_applicable("The lockfiles pin no package from a registry.")
+        return not_applicable("No lockfile: the installed versions are not known.")
+    source = ctx.vulnerabilities
+    if source is None:
+        return not_applicable(
+            f"Not checked: no vulnerability database was asked about the {len(packages)} "
+            "locked packages."
+        )
+    queried = list(packages)[:MAX_PACKAGES_LOOKED_UP]
+    try:
+        found = source.lookup(queried)
+    except SourceUnavailable as exc:
+        return not_applicable(f"Not checked: {source.name} could not be asked ({exc.message}).")
+    findings = [
+        _vulnerable_finding(packages[key], list(found[key]), source.name)
+        for key in queried
+        if found.get(key)
+    ]
+    evidence = [
+        Evidence(f"{len(lock.packages)} package versions locked in {lock.path}", lock.path, 1)
+        for lock in manifests.lockfiles
+        if lock.packages
+    ]
+    evidence += [
+        Evidence(f"not read: {why}", path, None) for path, why in manifests.unread_lockfiles
+    ]
+    left = len(packages) - len(queried)
+    also = f" ({left} more not looked up: too many)" if left else ""
+    if findings:
+        return failed(
+            f"{len(findings)} of {len(queried)} locked package versions have known "
+            f"vulnerabilities ({source.name}){also}.",
+            findings,
+            evidence,
+        )
+    return passed(
+        f"{len(queried)} packages checked, none known vulnerable ({source.name}){also}.", evidence
     )

@@ -7,24 +7,29 @@ from __future__ import annotations
 import re
 
 from ..context import ScanContext
+from ..history import HISTORY_RULE
 from ..model import Evidence, Finding, Severity
 from ..registry import Outcome, failed, not_applicable, passed, rule
-from ..secrets import SecretMatch, is_secret_name, looks_like_placeholder_text
+from ..secrets import SecretMatch, is_secret_name, is_test_path, looks_like_placeholder_text
+from ..secrets.paths import is_seed_path
 from .helpers import committed_env_files
 
 NO_SECRETS = ("security.no-committed-secrets",)
 
 
-def secret_finding(match: SecretMatch, *, message: str | None = None) -> Finding:
+def secret_finding(
+    match: SecretMatch, *, message: str | None = None, severity: Severity | None = None
+) -> Finding:
     where = f" (assigned to {match.variable})" if match.variable else ""
     example = " in an example file" if match.in_example else ""
     return Finding(
         message=message or f"{match.description} committed{example}{where}.",
         path=match.path,
         line=match.line,
-        severity=match.severity,
+        severity=severity or match.severity,
         snippet=match.redacted,
         fingerprint=match.fingerprint,
+        reason=match.reason or f"matches the {match.description} pattern",
     )
 
 
@@ -133,7 +138,12 @@ _SECRET_RULES: tuple[tuple[str, str, str, str], ...] = (
         "secrets.database-url",
         "Database URL with a password",
         "high",
-        "Connection strings with an embedded password for a non-local host.",
+        (
+            "Connection strings (postgres://, mysql://, mongodb+srv://, redis://:…@, amqp://) "
+            "with an inline password for a real host: high; a well-known default password "
+            "(postgres, root, admin) on a real host: medium. Local and placeholder passwords "
+            "are left to secrets.dev-default-credentials."
+        ),
     ),
     (
         "secrets.provider-token",
@@ -150,7 +160,8 @@ _SECRET_RULES: tuple[tuple[str, str, str, str], ...] = (
         "high",
         (
             "A random-looking value (Shannon entropy over a threshold) assigned to a "
-            "secret-like name such as api_key, token, password or client_secret; placeholders, "
+            "secret-like name such as api_key, token, password, DB_PASS or client_secret, in "
+            "code, configuration and documentation; placeholders, "
             "examples, references to the environment and test files are ignored."
         ),
     ),
@@ -218,4 +229,132 @@ def env_file_committed(ctx: ScanContext) -> Outcome:
         f"{len(env_files)} environment file(s) committed.",
         findings,
         [Evidence("committed env file", e.path) for e in env_files],
+    )
+
+
+@rule(
+    id="secrets.hardcoded-credential",
+    title="No hard-coded login credential",
+    category="secrets",
+    severity="high",
+    checklist_keys=NO_SECRETS,
+    uses_secrets=True,
+)
+def hardcoded_credential(ctx: ScanContext) -> Outcome:
+    """A password literal the code itself uses: passed to a login call
+    (`signInWithPassword({ email, password: 'Admin123!' })`), written next to a literal email,
+    prefilled in a login form, or given to a seed or demo script that creates a user. Whatever
+    it looks like ("demo123" included) it opens an account. Severity follows where it is:
+    code bundled for browsers critical (every visitor can read it), other code high, seed and
+    demo scripts medium; tests are not reported."""
+    if not ctx.snapshot.stats.files_scanned:
+        return not_applicable("No text file to scan.")
+    findings = []
+    for match in ctx.secrets_for("secrets.hardcoded-credential"):
+        if is_test_path(match.path):
+            continue
+        if is_seed_path(match.path) or match.usage == "seed script":
+            severity, where = Severity.MEDIUM, "in a seed or demo script"
+        elif ctx.is_client_path(match.path):
+            severity, where = Severity.CRITICAL, "in code shipped to every visitor's browser"
+        else:
+            severity, where = Severity.HIGH, "in the code"
+        findings.append(
+            secret_finding(
+                match,
+                severity=severity,
+                message=f"Password written {where} ({match.usage}): anyone who reads it can "
+                "sign in. Remove it, change that account's password, and create demo "
+                "accounts from environment variables.",
+            )
+        )
+    if not findings:
+        return passed("No login call, login form or seed script holds a literal password.")
+    return failed(f"{len(findings)} hard-coded login credential(s).", findings)
+
+
+@rule(
+    id="secrets.dev-default-credentials",
+    title="Local development credentials",
+    category="secrets",
+    severity="low",
+    # Shown, but no gap on "no committed secrets": every dev docker-compose has one, and a
+    # gap that each agency must mark accepted on every engagement would teach people to
+    # ignore gaps.
+    advisory=True,
+    uses_secrets=True,
+)
+def dev_default_credentials(ctx: ScanContext) -> Outcome:
+    """Connection strings with a password for a local or compose-internal database
+    (`postgres://postgres:postgres@localhost`, `redis://:secret@redis:6379`). They open
+    nothing on the internet, so they are reported low, as a reminder that production must not
+    reuse them; stand-ins (`${DB_PASSWORD}`, `<password>`, `changeme`, `user:password@host`)
+    are not reported at all."""
+    matches = ctx.secrets_for("secrets.dev-default-credentials")
+    if not matches:
+        return passed("No connection string with a local development password.")
+    findings = [
+        secret_finding(
+            m,
+            message=f"{m.description}: fine on a developer's machine; make sure production "
+            "uses another password, set from the environment.",
+        )
+        for m in matches
+    ]
+    return failed(f"{len(findings)} local development connection string(s).", findings)
+
+
+@rule(
+    id=HISTORY_RULE,
+    title="No secret left in git history",
+    category="secrets",
+    severity="high",
+    checklist_keys=NO_SECRETS,
+    uses_secrets=True,
+)
+def secrets_in_history(ctx: ScanContext) -> Outcome:
+    """Secrets deleted from the tree but still in the commits the scan fetched (up to the
+    SCAN_HISTORY_COMMITS setting): anyone who can clone the repository can read them, so
+    they must be rotated. A secret still in the tree is reported by its own rule, not again
+    here. When history could not be read (a shallow clone, not a git repository, git
+    missing) the rule says so rather than pass."""
+    history = ctx.history
+    if history is None:
+        return not_applicable("Not checked: this scan did not read the git history.")
+    if history.status != "read":
+        return not_applicable(f"Not checked: {history.message}")
+    in_tree = {m.fingerprint for m in ctx.secrets}
+    findings = []
+    for found in history.matches:
+        match = found.match
+        if match.fingerprint in in_tree or match.rule_id == "secrets.dev-default-credentials":
+            continue
+        findings.append(
+            Finding(
+                message=f"{match.description} is no longer in the tree but still in history: "
+                f"rotate it (added in commit {found.commit} on {found.date[:10]}, "
+                f"{match.path} line {match.line}).",
+                path=match.path,
+                line=match.line,
+                severity=match.severity,
+                snippet=match.redacted,
+                fingerprint=match.fingerprint,
+                reason=f"{match.reason or match.description}, on a line added by commit "
+                f"{found.commit} (authored {found.date}); the checked-out tree no longer has it",
+            )
+        )
+    read = f"{history.commits} commit(s) read"
+    if history.shallow:
+        read += ", the clone is shallow"
+    if findings:
+        return failed(
+            f"{len(findings)} secret(s) removed from the code but still in history ({read}); "
+            "rotate each one: deleting the line did not revoke it.",
+            findings,
+        )
+    if history.truncated:
+        return not_applicable(f"Not fully checked: {history.truncated} ({read}).")
+    return passed(
+        f"No secret removed from the tree remains in history ({read}).",
+        [Evidence(f"{read}; {history.file_versions} changed file version(s) scanned")],
     )

@@ -1,181 +1,77 @@
-"""Supabase faults: tables reachable through the public API without row-level security,
-policies that let anyone do anything (`USING (true)`), and edge functions that accept calls
-without a valid JWT (`verify_jwt = false`).
+"""Supabase faults, judged by what they expose: tables reachable through the public API without
+row-level security, permissive policies (rated by role, command and the columns the table
+holds), role columns a user may set on their own row, SECURITY DEFINER functions without a
+fixed search_path, views that bypass RLS, public storage buckets, and edge functions that
+accept calls without a valid JWT (`verify_jwt = false`).
 
-The SQL is read in migration order and replayed statement by statement, so a table created in
-one migration and protected in a later one counts as protected, and one dropped is forgotten.
+The migrations are replayed by `supabase_sql.py`; every rule here reads that one result.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..context import ScanContext
 from ..model import Evidence, Finding, Severity
 from ..registry import Outcome, failed, not_applicable, passed, rule
-from ..snapshot import FileEntry
-from ..textutil import LineIndex, blank_sql_comments, blank_sql_strings
+from .supabase_sql import Bucket, Policy, SchemaState, Table, replay, supabase_sql_files
 
 RLS_KEYS = ("security.database-row-level-security",)
-MAX_SQL_FILES = 500
-_IDENT = r'(?:"[^"]+"|[A-Za-z_][\w$]*)'
-_NAME = rf"(?P<name>{_IDENT}(?:\s*\.\s*{_IDENT})?)"
-_CREATE_TABLE = re.compile(
-    rf"\bcreate\s+(?:or\s+replace\s+)?(?P<temp>(?:global\s+|local\s+)?(?:temp|temporary)\s+|unlogged\s+)?"
-    rf"table\s+(?:if\s+not\s+exists\s+)?{_NAME}",
-    re.IGNORECASE,
-)
-_ALTER_RLS = re.compile(
-    rf"\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?{_NAME}\s+"
-    r"(?P<action>enable|disable|force|no\s+force)\s+row\s+level\s+security",
-    re.IGNORECASE,
-)
-_RENAME = re.compile(
-    rf"\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?{_NAME}\s+rename\s+to\s+(?P<new>{_IDENT})",
-    re.IGNORECASE,
-)
-_DROP_TABLE = re.compile(
-    rf"\bdrop\s+table\s+(?:if\s+exists\s+)?(?P<names>{_IDENT}(?:\s*\.\s*{_IDENT})?"
-    rf"(?:\s*,\s*{_IDENT}(?:\s*\.\s*{_IDENT})?)*)",
-    re.IGNORECASE,
-)
-_CREATE_POLICY = re.compile(
-    rf"\bcreate\s+policy\s+(?P<policy>{_IDENT})\s+on\s+{_NAME}(?P<body>[^;]*)", re.IGNORECASE
-)
-_DROP_POLICY = re.compile(
-    rf"\bdrop\s+policy\s+(?:if\s+exists\s+)?(?P<policy>{_IDENT})\s+on\s+{_NAME}", re.IGNORECASE
-)
-_ALWAYS_TRUE = r"\(\s*(?:true|1\s*=\s*1|\(\s*true\s*\))\s*\)"
-_USING_TRUE = re.compile(rf"\busing\s*{_ALWAYS_TRUE}", re.IGNORECASE)
-_CHECK_TRUE = re.compile(rf"\bwith\s+check\s*{_ALWAYS_TRUE}", re.IGNORECASE)
-_POLICY_FOR = re.compile(r"\bfor\s+(all|select|insert|update|delete)\b", re.IGNORECASE)
-_POLICY_TO = re.compile(r"\bto\s+(.+?)(?=\busing\b|\bwith\b|$)", re.IGNORECASE | re.DOTALL)
-_RESTRICTIVE = re.compile(r"\bas\s+restrictive\b", re.IGNORECASE)
 _OPEN_ROLES = frozenset({"public", "anon", "authenticated"})
+_ANON_ROLES = frozenset({"public", "anon"})
 # Supabase exposes these schemas through its REST API; RLS matters there.
 _EXPOSED_SCHEMAS = frozenset({"public"})
 
+# Column names that hold personal or payment data, matched on the name's words
+# (snake_case or camelCase): finding one makes a table's exposure a breach, not a leak.
+_PERSONAL_COLUMN = re.compile(
+    r"(?:^|_)(?:e_?mail|phone|mobile|telephone|phone_number|address|street|postcode|postal_code"
+    r"|zip|zip_code|date_of_birth|dob|birth_?date|birthday|ssn|social_security\w*|national_id"
+    r"|tax_id|passport\w*|drivers?_licen[cs]e\w*|iban|bic|swift|account_number|routing_number"
+    r"|card_number|credit_card\w*|card_last4|cvv|cvc|payment\w*|stripe_customer_id|health\w*"
+    r"|medical\w*|diagnos[ie]s|allerg(?:y|ies)|medications?|prescriptions?|blood_type"
+    r"|insurance\w*|salary|income|ip_address|password\w*|api_key|access_token|refresh_token"
+    r"|secret)(?:_|$)"
+)
+_OWNER_COLUMN = re.compile(r"^(?:user_id|owner_id|profile_id|author_id|created_by|account_id)$")
+# Lookup data a public read policy is usually right to expose.
+_REFERENCE_TABLE = re.compile(
+    r"^(?:countr(?:y|ies)|currenc(?:y|ies)|languages?|locales?|categor(?:y|ies)|tags?|plans?"
+    r"|pricing(?:_plans?)?|products?|faqs?|regions?|states|provinces?|cities|timezones?|units?"
+    r"|features?|industries|skills|genres?|holidays)$"
+    r"|_(?:types?|categor(?:y|ies)|statuses|kinds|lookup|options)$|^(?:lookup|ref)_"
+)
+_PRIVILEGE_COLUMN = re.compile(
+    r"^(?:(?:user_|app_|account_|member_)?roles?|(?:is_)?(?:admin|superuser|super_admin|staff"
+    r"|moderator)|permissions|plan|plan_id|tier|subscription_(?:tier|status|plan)|is_(?:pro"
+    r"|premium|paid|verified)|premium|verified|credits?|credit_balance|credits_remaining"
+    r"|balance|quota|usage_limit|account_type|user_type|access_level)$"
+)
 
-def _split_name(raw: str) -> tuple[str, str]:
-    """("public", "todos") from `todos`, `public.todos` or `"public"."Todos"`."""
-    parts = re.findall(_IDENT, raw)
-    names = [p[1:-1] if p.startswith('"') else p.lower() for p in parts]
-    return ("public", names[0]) if len(names) == 1 else (names[0], names[1])
+
+def _words(name: str) -> str:
+    """`dateOfBirth` -> `date_of_birth`, so one pattern reads both spellings."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-def supabase_sql_files(ctx: ScanContext) -> list[FileEntry]:
-    files = [
-        e
-        for p, e in ctx.snapshot.files.items()
-        if p.startswith("supabase/") and e.suffix == ".sql" and not p.endswith("/seed.sql")
+def personal_columns(table: Table | None) -> list[str]:
+    if table is None:
+        return []
+    return [
+        c.name
+        for c in table.columns.values()
+        if c.type not in {"boolean", "bool"} and _PERSONAL_COLUMN.search(_words(c.name))
     ]
-    # Migrations are named by timestamp: path order is the order they run in.
-    return sorted(files, key=lambda e: e.path)[:MAX_SQL_FILES]
 
 
-@dataclass(slots=True)
-class Table:
-    schema: str
-    name: str
-    path: str
-    line: int
-    rls: bool = False
-
-
-@dataclass(slots=True)
-class Policy:
-    name: str
-    table: tuple[str, str]
-    path: str
-    line: int
-    command: str
-    roles: frozenset[str]
-    using_true: bool
-    check_true: bool
-    restrictive: bool
-
-
-@dataclass(slots=True)
-class SchemaState:
-    tables: dict[tuple[str, str], Table] = field(default_factory=dict)
-    policies: dict[tuple[tuple[str, str], str], Policy] = field(default_factory=dict)
-
-
-def replay(ctx: ScanContext, files: list[FileEntry]) -> SchemaState:
-    """Apply the DDL that matters for RLS, file by file and statement by statement (once per
-    scan: both RLS rules use the result)."""
-    if "supabase.replay" in ctx.shared:
-        replayed: SchemaState = ctx.shared["supabase.replay"]
-        return replayed
-    state = ctx.shared["supabase.replay"] = SchemaState()
-    for entry in files:
-        raw = ctx.read(entry.path)
-        if raw is None:
-            continue
-        sql = blank_sql_strings(blank_sql_comments(raw))
-        index = LineIndex(sql)
-        events = []
-        for regex, kind in (
-            (_CREATE_TABLE, "create"),
-            (_ALTER_RLS, "rls"),
-            (_RENAME, "rename"),
-            (_DROP_TABLE, "drop"),
-            (_CREATE_POLICY, "policy"),
-            (_DROP_POLICY, "drop-policy"),
-        ):
-            events += [(m.start(), kind, m) for m in regex.finditer(sql)]
-        for start, kind, m in sorted(events, key=lambda e: e[0]):
-            _apply(state, kind, m, entry.path, index.line(start))
-    return state
-
-
-def _apply(state: SchemaState, kind: str, m: re.Match[str], path: str, line: int) -> None:
-    if kind == "drop":
-        for raw in re.split(r"\s*,\s*", m.group("names")):
-            key = _split_name(raw)
-            state.tables.pop(key, None)
-            for policy_key in [k for k in state.policies if k[0] == key]:
-                del state.policies[policy_key]
-        return
-    key = _split_name(m.group("name"))
-    if kind == "create":
-        if not m.group("temp") and key not in state.tables:
-            state.tables[key] = Table(key[0], key[1], path, line)
-    elif kind == "rls":
-        table = state.tables.get(key)
-        action = m.group("action").lower()
-        if table is not None and action in {"enable", "disable"}:
-            table.rls = action == "enable"
-    elif kind == "rename":
-        table = state.tables.pop(key, None)
-        if table is not None:
-            new_key = (key[0], _split_name(m.group("new"))[1])
-            table.name = new_key[1]
-            state.tables[new_key] = table
-    elif kind == "policy":
-        body = m.group("body")
-        command = _POLICY_FOR.search(body)
-        to = _POLICY_TO.search(body)
-        roles = (
-            frozenset(r.strip().strip('"').lower() for r in to.group(1).split(","))
-            if to
-            else frozenset({"public"})
-        )
-        name = m.group("policy").strip('"')
-        state.policies[(key, name)] = Policy(
-            name=name,
-            table=key,
-            path=path,
-            line=line,
-            command=command.group(1).lower() if command else "all",
-            roles=roles,
-            using_true=bool(_USING_TRUE.search(body)),
-            check_true=bool(_CHECK_TRUE.search(body)),
-            restrictive=bool(_RESTRICTIVE.search(body)),
-        )
-    elif kind == "drop-policy":
-        state.policies.pop((key, m.group("policy").strip('"')), None)
+def _is_reference(table: Table | None, name: str) -> bool:
+    if not _REFERENCE_TABLE.search(name.lower()):
+        return False
+    if table is None:
+        return True
+    return not personal_columns(table) and not any(
+        _OWNER_COLUMN.match(_words(c)) for c in table.columns
+    )
 
 
 @rule(
@@ -200,20 +96,37 @@ def supabase_rls_missing(ctx: ScanContext) -> Outcome:
     if open_tables:
         return failed(
             f"{len(open_tables)} of {len(exposed)} public table(s) have no row-level security.",
-            [
-                Finding(
-                    f"Table public.{t.name} is created without ENABLE ROW LEVEL SECURITY: the "
-                    "anon key can read and change every row.",
-                    t.path,
-                    t.line,
-                )
-                for t in open_tables
-            ],
+            [_rls_missing_finding(t) for t in open_tables],
         )
     return passed(
         f"All {len(exposed)} public table(s) have row-level security.",
         [Evidence(f"RLS on {t.name}", t.path, t.line) for t in exposed[:10]],
     )
+
+
+def _rls_missing_finding(table: Table) -> Finding:
+    personal = personal_columns(table)
+    holds = f"; it holds {', '.join(personal)}" if personal else ""
+    return Finding(
+        f"Table public.{table.name} is created without ENABLE ROW LEVEL SECURITY: the "
+        "anon key can read and change every row.",
+        table.path,
+        table.line,
+        reason=f"no ENABLE ROW LEVEL SECURITY for public.{table.name} in any later "
+        f"migration{holds}",
+    )
+
+
+def _permissive_severity(policy: Policy, data: str) -> Severity:
+    """Reads are rated by what the rows hold; writes by who may make them and what they hit."""
+    anon = bool(policy.roles & _ANON_ROLES)
+    if policy.command == "select":
+        return {"reference": Severity.INFO, "ordinary": Severity.MEDIUM}.get(data, Severity.HIGH)
+    if policy.command == "insert":
+        return Severity.HIGH if anon else Severity.MEDIUM
+    if data == "personal":
+        return Severity.CRITICAL if anon else Severity.HIGH
+    return Severity.HIGH
 
 
 @rule(
@@ -226,33 +139,394 @@ def supabase_rls_missing(ctx: ScanContext) -> Outcome:
 def supabase_permissive_policy(ctx: ScanContext) -> Outcome:
     """A permissive policy `USING (true)` or `WITH CHECK (true)` for anon, authenticated or
     public lets every visitor (or every signed-in user) reach every row: RLS switched on in
-    name only. Writes open to all are high severity; reads open to all are medium, since
-    some tables (a product catalogue) are public on purpose."""
+    name only. The severity follows what is exposed: reading a table with personal or payment
+    columns (email, phone, address, date of birth, health, card, IBAN...) is high, reading an
+    ordinary table medium, and reading lookup data (countries, categories, plans, with no
+    personal or owner column) only a note; inserting is high for anyone and medium for
+    signed-in users; changing or deleting every row is high, critical when anyone may do it
+    to personal data."""
     files = supabase_sql_files(ctx)
     if not files:
         return not_applicable("No Supabase SQL migrations.")
     state = replay(ctx, files)
     if not state.policies:
         return not_applicable("The migrations define no policy.")
+    findings = [
+        _permissive_finding(state, p)
+        for p in state.policies.values()
+        if not p.restrictive and p.roles & _OPEN_ROLES and (p.using_true or p.check_true)
+    ]
+    real = [f for f in findings if f.severity is not Severity.INFO]
+    if real:
+        return failed(f"{len(real)} policy(ies) allow everything.", findings)
+    return passed(
+        f"{len(state.policies)} policy(ies), none open to everyone on data that matters.",
+        [Evidence(f"{f.message} ({f.reason})", f.path, f.line) for f in findings],
+    )
+
+
+def _permissive_finding(state: SchemaState, policy: Policy) -> Finding:
+    table = state.tables.get(policy.table)
+    name = ".".join(policy.table)
+    personal = personal_columns(table)
+    data = (
+        "personal"
+        if personal
+        else "reference"
+        if _is_reference(table, policy.table[1])
+        else "ordinary"
+    )
+    severity = _permissive_severity(policy, data)
+    who = "anyone" if policy.roles & _ANON_ROLES else "any signed-in user"
+    if policy.command == "select":
+        message = f'Policy "{policy.name}" lets {who} read every row of {name}.'
+    else:
+        action = "change" if policy.command == "all" else policy.command
+        message = f'Policy "{policy.name}" lets {who} {action} any row of {name}.'
+    roles = ", ".join(sorted(policy.roles))
+    if data == "personal":
+        what = f"the table holds personal data ({', '.join(personal[:6])})"
+    elif data == "reference":
+        what = "the table looks like public lookup data (no personal or owner column)"
+    elif table is None:
+        what = "the table's columns are not in the migrations"
+    else:
+        what = "no personal column among " + ", ".join(list(table.columns)[:8])
+    return Finding(
+        message,
+        policy.path,
+        policy.line,
+        severity,
+        snippet=policy.snippet,
+        reason=f"{policy.command.upper()} to {roles} with "
+        f"{'USING (true)' if policy.using_true else 'WITH CHECK (true)'}; {what}",
+    )
+
+
+@rule(
+    id="ai.supabase-privilege-escalation",
+    title="Users cannot change their own role, plan or credits",
+    category="ai-faults",
+    severity="high",
+    checklist_keys=RLS_KEYS,
+)
+def supabase_privilege_escalation(ctx: ScanContext) -> Outcome:
+    """A policy such as `FOR UPDATE USING (auth.uid() = id)` lets a user update every column of
+    their own row, so a `role`, `is_admin`, `plan` or `credits` column there is one API call
+    from an admin account or free credits. It is guarded when the WITH CHECK (or USING)
+    expression pins the column, when UPDATE is granted on other columns only (a table-wide
+    REVOKE then a column GRANT: revoking one column alone changes nothing in PostgreSQL), or
+    when a BEFORE UPDATE trigger's function looks at `new.<column>`."""
+    files = supabase_sql_files(ctx)
+    if not files:
+        return not_applicable("No Supabase SQL migrations.")
+    state = replay(ctx, files)
+    guarded: list[Evidence] = []
+    findings: list[Finding] = []
+    candidates = 0
+    for policy in state.policies.values():
+        table = state.tables.get(policy.table)
+        if (
+            table is None
+            or table.schema not in _EXPOSED_SCHEMAS
+            or policy.restrictive
+            or policy.command not in {"update", "all"}
+            or not policy.roles & _OPEN_ROLES
+        ):
+            continue
+        for column in table.columns.values():
+            if not _PRIVILEGE_COLUMN.match(_words(column.name)):
+                continue
+            candidates += 1
+            guard = _escalation_guard(state, policy, column.name)
+            if guard:
+                guarded.append(
+                    Evidence(f"{table.name}.{column.name}: {guard}", policy.path, policy.line)
+                )
+                continue
+            findings.append(
+                Finding(
+                    f'Policy "{policy.name}" lets a user update {table.name}.{column.name} '
+                    "on rows they may change: they can raise their own privileges.",
+                    policy.path,
+                    policy.line,
+                    snippet=policy.snippet,
+                    reason=f"{policy.command.upper()} to {', '.join(sorted(policy.roles))} "
+                    f"using ({_short(policy.using)}); no WITH CHECK on {column.name}, no "
+                    f"column-level UPDATE grant leaving it out, no BEFORE UPDATE trigger "
+                    f"reading new.{column.name} (column at {column.path}:{column.line})",
+                )
+            )
+    if findings:
+        return failed(
+            f"{len(findings)} privilege column(s) users can set themselves.", findings, guarded
+        )
+    if not candidates:
+        return not_applicable("No update policy on a table with a role, plan or credits column.")
+    return passed(f"{candidates} privilege column(s), all guarded.", guarded)
+
+
+def _short(expression: str | None) -> str:
+    text = " ".join((expression or "").split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _escalation_guard(state: SchemaState, policy: Policy, column: str) -> str | None:
+    mentions = re.compile(rf'(?<![\w.])"?{re.escape(column.lower())}"?(?!\w)')
+    pinned = policy.check if policy.check is not None else policy.using
+    if pinned and mentions.search(pinned):
+        return "the policy's check pins it"
+    for other in state.policies.values():
+        if (
+            other.table == policy.table
+            and other.restrictive
+            and other.command in {"update", "all"}
+            and mentions.search(other.check or other.using or "")
+        ):
+            return f'restrictive policy "{other.name}" pins it'
+    roles = policy.roles & _OPEN_ROLES
+    if "public" in roles:
+        roles = (roles - {"public"}) | {"anon", "authenticated"}
+    if not any(state.updatable(policy.table, role, column) for role in roles):
+        return "UPDATE is granted on other columns only"
+    trigger = state.trigger_guards(policy.table, column)
+    return f"trigger function {trigger} checks it" if trigger else None
+
+
+@rule(
+    id="ai.supabase-security-definer-search-path",
+    title="SECURITY DEFINER functions fix their search_path",
+    category="ai-faults",
+    severity="high",
+    checklist_keys=RLS_KEYS,
+)
+def supabase_security_definer_search_path(ctx: ScanContext) -> Outcome:
+    """A SECURITY DEFINER function runs with its owner's rights (usually `postgres`, which
+    bypasses RLS). Without `SET search_path = ''` (or a fixed list), a caller who can create
+    an object in a schema on the path can make it call their own `now()` or table instead."""
+    files = supabase_sql_files(ctx)
+    if not files:
+        return not_applicable("No Supabase SQL migrations.")
+    definers = [f for f in replay(ctx, files).functions.values() if f.definer]
+    if not definers:
+        return not_applicable("No SECURITY DEFINER function.")
+    findings = [
+        Finding(
+            f"Function {'.'.join(f.name)} is SECURITY DEFINER without SET search_path.",
+            f.path,
+            f.line,
+            snippet=f.snippet,
+            reason="SECURITY DEFINER in the function's options, no SET search_path there "
+            "nor in a later ALTER FUNCTION",
+        )
+        for f in definers
+        if not f.search_path
+    ]
+    if findings:
+        return failed(
+            f"{len(findings)} of {len(definers)} SECURITY DEFINER function(s) have no fixed "
+            "search_path.",
+            findings,
+        )
+    return passed(
+        f"All {len(definers)} SECURITY DEFINER function(s) set search_path.",
+        [Evidence(f"{'.'.join(f.name)} sets search_path", f.path, f.line) for f in definers[:10]],
+    )
+
+
+@rule(
+    id="ai.supabase-view-bypasses-rls",
+    title="Views over protected tables respect row-level security",
+    category="ai-faults",
+    severity="medium",
+    checklist_keys=RLS_KEYS,
+)
+def supabase_view_bypasses_rls(ctx: ScanContext) -> Outcome:
+    """A view runs with its owner's rights unless it is created `WITH (security_invoker =
+    true)` (PostgreSQL 15+): a view in the public schema over a table with RLS shows every
+    row to anon and signed-in users, whatever the table's policies say. Medium; high when the
+    view reads auth.users or a table with personal columns. A view whose SELECT is revoked
+    from anon and authenticated is not exposed."""
+    files = supabase_sql_files(ctx)
+    if not files:
+        return not_applicable("No Supabase SQL migrations.")
+    state = replay(ctx, files)
+    views = [v for v in state.views.values() if v.name[0] in _EXPOSED_SCHEMAS]
+    findings: list[Finding] = []
+    evidence: list[Evidence] = []
+    for view in views:
+        protected = [
+            s
+            for s in view.sources
+            if s == ("auth", "users") or (s in state.tables and state.tables[s].rls)
+        ]
+        if not protected:
+            continue
+        exposed_to = [
+            r for r in ("anon", "authenticated") if (view.name, r) not in state.select_revoked
+        ]
+        label = ".".join(view.name)
+        if (view.invoker and not view.materialized) or not exposed_to:
+            evidence.append(
+                Evidence(f"{label}: security_invoker or not granted", view.path, view.line)
+            )
+            continue
+        personal = [c for s in protected for c in personal_columns(state.tables.get(s))]
+        high = ("auth", "users") in protected or bool(personal)
+        why = ", ".join(".".join(s) for s in protected)
+        findings.append(
+            Finding(
+                f"View {label} reads {why} with its owner's rights: row-level security does "
+                f"not apply to {' and '.join(exposed_to)}.",
+                view.path,
+                view.line,
+                Severity.HIGH if high else None,
+                snippet=view.snippet,
+                reason=(
+                    "materialized view (never subject to RLS)"
+                    if view.materialized
+                    else "no security_invoker = true"
+                )
+                + f"; sources with RLS: {why}"
+                + (f"; personal columns: {', '.join(personal[:6])}" if personal else ""),
+            )
+        )
+    if findings:
+        return failed(f"{len(findings)} view(s) bypass row-level security.", findings, evidence)
+    if not evidence:
+        return not_applicable("No public view over a table with row-level security.")
+    return passed("Views over RLS tables run as the caller.", evidence)
+
+
+# Bucket names that say what they hold: private papers make a public bucket a breach; media
+# (avatars, logos) are public by design in most apps and only noted.
+_PRIVATE_BUCKET = re.compile(
+    r"doc|invoice|receipt|contract|private|kyc|identit|passport|medical|health|record|statement"
+    r"|attachment|resume|cv\b|backup|export|report|payslip|tax|secret|license|licence",
+    re.IGNORECASE,
+)
+_MEDIA_BUCKET = re.compile(
+    r"^(?:avatars?|images?|img|public|assets?|logos?|thumbnails?|media|banners?|covers?|icons?"
+    r"|static|og|product[-_]images|blog[-_]images)$",
+    re.IGNORECASE,
+)
+_AUTH_CHECK = re.compile(r"\bauth\s*\.\s*(?:uid|role|jwt)\b|\bowner\b|current_user|foldername")
+
+
+_BUCKET_KIND = {
+    Severity.HIGH: "the name suggests private documents",
+    Severity.INFO: "the name suggests public media",
+    Severity.MEDIUM: "the name does not say what it holds",
+}
+
+
+def _bucket_severity(name: str) -> Severity:
+    if _PRIVATE_BUCKET.search(name):
+        return Severity.HIGH
+    if _MEDIA_BUCKET.match(name):
+        return Severity.INFO
+    return Severity.MEDIUM
+
+
+@rule(
+    id="ai.supabase-public-bucket",
+    title="Storage buckets are private unless they hold public media",
+    category="ai-faults",
+    severity="medium",
+    checklist_keys=RLS_KEYS,
+)
+def supabase_public_bucket(ctx: ScanContext) -> Outcome:
+    """A public bucket serves every file to anyone with its URL, no policy asked. Made public by
+    `insert into storage.buckets (..., public) values (..., true)`, `update storage.buckets
+    set public = true`, `[storage.buckets.<name>] public = true` in supabase/config.toml, or a
+    storage.objects policy for anon/public whose only condition is the bucket id. Medium;
+    high when the name suggests private papers (documents, invoices, kyc...); a note only for
+    media buckets (avatars, images, logos), public by design in most apps."""
+    files = supabase_sql_files(ctx)
+    config = ctx.snapshot.file("supabase/config.toml")
+    if not files and config is None:
+        return not_applicable("No Supabase SQL migrations or config.")
+    state = replay(ctx, files)
+    buckets: dict[str, Bucket] = dict(state.buckets)
+    if config is not None:
+        buckets.update(_config_buckets(ctx, config.path))
+    findings = [
+        Finding(
+            f"Storage bucket {b.name!r} is public: anyone with a file's URL can download it.",
+            b.path,
+            b.line,
+            _bucket_severity(b.name),
+            snippet=b.snippet,
+            reason=f"public = true; {_BUCKET_KIND[_bucket_severity(b.name)]}",
+        )
+        for b in buckets.values()
+        if b.public
+    ]
+    findings += _open_object_policies(state)
+    real = [f for f in findings if f.severity is not Severity.INFO]
+    if real:
+        return failed(f"{len(real)} storage bucket exposure(s).", findings)
+    if not buckets and not findings:
+        return not_applicable("No storage bucket is defined.")
+    return passed(
+        f"{len(buckets)} bucket(s), none exposing private files.",
+        [Evidence(f.message, f.path, f.line) for f in findings]
+        or [Evidence(f"bucket {b.name} is private", b.path, b.line) for b in buckets.values()],
+    )
+
+
+def _open_object_policies(state: SchemaState) -> list[Finding]:
     findings = []
     for policy in state.policies.values():
-        if policy.restrictive or not (policy.roles & _OPEN_ROLES):
+        if policy.table != ("storage", "objects") or policy.restrictive:
             continue
-        if not (policy.using_true or policy.check_true):
+        if not policy.roles & _ANON_ROLES or policy.using_true or policy.check_true:
+            continue  # `true` is the permissive-policy rule's
+        expression = (policy.using or "") + " " + (policy.check or "")
+        raw = policy.raw_using or ""
+        bucket = re.search(r"bucket_id\s*=\s*'([^']+)'", raw)
+        if bucket is None or _AUTH_CHECK.search(expression):
             continue
-        who = "anyone" if policy.roles & {"public", "anon"} else "any signed-in user"
-        table = ".".join(policy.table)
-        if policy.command == "select":
-            severity = Severity.MEDIUM
-            message = f'Policy "{policy.name}" lets {who} read every row of {table}.'
-        else:
-            severity = Severity.HIGH
-            action = "change" if policy.command == "all" else policy.command
-            message = f'Policy "{policy.name}" lets {who} {action} any row of {table}.'
-        findings.append(Finding(message, policy.path, policy.line, severity))
-    if findings:
-        return failed(f"{len(findings)} policy(ies) allow everything.", findings)
-    return passed(f"{len(state.policies)} policy(ies), none open to everyone.")
+        name = bucket.group(1)
+        reading = policy.command == "select"
+        severity = _bucket_severity(name) if reading else Severity.HIGH
+        verb = "list and download" if reading else f"{policy.command} (upload, replace or delete)"
+        findings.append(
+            Finding(
+                f'Policy "{policy.name}" lets anyone {verb} files in bucket {name!r}.',
+                policy.path,
+                policy.line,
+                severity,
+                snippet=policy.snippet,
+                reason=f"{policy.command.upper()} on storage.objects to "
+                f"{', '.join(sorted(policy.roles))}; the only condition is bucket_id = '{name}'",
+            )
+        )
+    return findings
+
+
+_BUCKET_SECTION = re.compile(r"^\s*\[storage\.buckets\.(?P<name>[^\]]+)\]\s*(?:#.*)?$")
+_ANY_SECTION = re.compile(r"^\s*\[")
+_PUBLIC_TRUE = re.compile(r"^\s*public\s*=\s*(?P<value>true|false)\b")
+
+
+def _config_buckets(ctx: ScanContext, path: str) -> dict[str, Bucket]:
+    buckets: dict[str, Bucket] = {}
+    current: str | None = None
+    for number, line in enumerate((ctx.read(path) or "").splitlines(), start=1):
+        header = _BUCKET_SECTION.match(line)
+        if header:
+            current = header.group("name").strip().strip('"')
+            continue
+        if _ANY_SECTION.match(line):
+            current = None
+            continue
+        m = _PUBLIC_TRUE.match(line)
+        if current and m:
+            buckets[current] = Bucket(
+                current, m.group("value") == "true", path, number, line.strip()
+            )
+    return buckets
 
 
 _SECTION = re.compile(r"^\s*\[(?P<section>[^\]]+)\]\s*(?:#.*)?$")

@@ -10,6 +10,7 @@ from collections import Counter
 from itertools import pairwise
 
 from .match import fingerprint_hex
+from .names import is_password_name
 
 _PLACEHOLDER_WORDS = (
     "your",
@@ -130,9 +131,13 @@ def is_placeholder(value: str, *, body: str | None = None) -> bool:
 
 
 _COMMON_DB_PASSWORDS = frozenset(
-    {"password", "pass", "passwd", "secret", "postgres", "root", "admin", "user", "mysql", "pwd"}
-)
+    {"password", "pass", "passwd", "secret", "postgres", "root", "admin", "user", "mysql", "pwd",
+     "guest", "mongo", "redis", "rabbitmq", "test"}
+)  # fmt: skip
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})  # noqa: S104
+_PASSWORD_WORDS = frozenset({"password", "pass", "passwd", "pwd", "pw"})
+_PLACEHOLDER_USERS = frozenset({"user", "username", "usr", "login", "name"})
+_PLACEHOLDER_HOSTS = frozenset({"host", "hostname", "server", "domain", "cluster", "address"})
 _LETTERS_ONLY = re.compile(r"[A-Za-z]+")
 _DOTTED_WORDS = re.compile(r"[A-Za-z]+(?:[._:\-][A-Za-z]+)+")
 _DIGIT = re.compile(r"\d")
@@ -140,17 +145,44 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def is_harmless_database_url(host: str, password: str) -> bool:
-    """A connection string whose password is a local development default or a stand-in."""
+def database_url_kind(user: str, password: str, host: str) -> str:
+    """What the password of a connection string is, from the password and the host:
+
+    - "placeholder": a stand-in (`${DB_PASSWORD}`, `<password>`, `[YOUR-PASSWORD]`,
+      `changeme`, `****`): not a credential, not reported;
+    - "local-default": a local development database (localhost, a compose service name) or a
+      well-known default (`postgres:postgres`, `guest:guest`): reported low, since it works
+      only on a developer's machine unless production copied it;
+    - "weak-remote": a well-known default password on a real host: medium;
+    - "secret": anything else: a real password for a real host, high.
+    """
     host = host.lower()
-    return (
-        host in _LOCAL_HOSTS
-        or "." not in host  # a compose service name: a local development default
-        or looks_like_placeholder_text(host)
-        or password.lower() in _COMMON_DB_PASSWORDS
-        or looks_like_placeholder_text(password)
-        or is_repetitive(password)
-    )
+    lowered = password.lower()
+    if looks_like_placeholder_text(password) or is_repetitive(password):
+        return "placeholder"
+    if looks_like_placeholder_text(host) or host in _PLACEHOLDER_HOSTS:
+        return "placeholder"
+    local = host in _LOCAL_HOSTS or "." not in host
+    if lowered in _PASSWORD_WORDS and (local or user.lower() in _PLACEHOLDER_USERS):
+        return "placeholder"  # postgres://user:password@host/db, as documentation writes it
+    if local:
+        return "local-default"
+    return "weak-remote" if lowered in _COMMON_DB_PASSWORDS else "secret"
+
+
+# In a login call or a seed script a literal password is a working credential whatever it
+# looks like ("demo123", "password"); only template syntax and obvious stand-ins are not.
+_CREDENTIAL_STAND_INS = ("your", "placeholder", "replace", "changeme", "xxx", "enter_", "<")
+
+
+def is_credential_stand_in(value: str) -> bool:
+    stripped = value.strip()
+    if len(stripped) < 3 or len(stripped) > 128 or any(c.isspace() for c in stripped):
+        return True  # empty, or a label ("Enter your password") rather than a password
+    if _PLACEHOLDER_SYNTAX.search(stripped):
+        return True
+    lowered = stripped.lower()
+    return any(word in lowered for word in _CREDENTIAL_STAND_INS)
 
 
 def generic_value_ok(value: str, normalised_name: str) -> bool:
@@ -169,7 +201,7 @@ def generic_value_ok(value: str, normalised_name: str) -> bool:
         # Words are labels, identifiers and local-development passwords ("postgres").
         return False
     entropy = shannon_entropy(value)
-    if "passw" in normalised_name or normalised_name.endswith("pwd"):
+    if is_password_name(normalised_name):
         return entropy >= 2.8
     if _UUID.fullmatch(value):
         return True

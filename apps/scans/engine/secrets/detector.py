@@ -4,28 +4,37 @@ URLs, then values assigned to secret-like names; a span one pass claimed is not 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Severity
 from ..textutil import LineIndex
 from .allow import (
+    database_url_kind,
     generic_value_ok,
     is_firebase_web_key,
-    is_harmless_database_url,
     is_placeholder,
     is_repetitive,
     shannon_entropy,
 )
+from .credentials import CREDENTIAL_SUFFIXES, find_credentials
 from .match import SecretMatch, fingerprint, redact
 from .names import (
     AWS_SECRET_NAME,
     AWS_SECRET_VALUE,
     NAME_KEYWORDS,
     SIGNING_SECRET_NAME,
+    is_password_name,
     is_secret_name,
     normalise_name,
 )
-from .paths import DOC_SUFFIXES, is_bare_value_file, is_example_file, is_test_path
+from .notebooks import notebook_text
+from .paths import (
+    DOC_SUFFIXES,
+    NOTEBOOK_SUFFIX,
+    is_bare_value_file,
+    is_example_file,
+    is_test_path,
+)
 from .patterns import (
     DB_URL,
     JWT_SIGN_CALL,
@@ -50,6 +59,7 @@ _AFTER_NAME = re.compile(
     r"\s*(?::=|=>|(?<![=!<>])=(?!=)|:(?![:/]))"
     r"\s*(?P<value>\"[^\"\n]{0,400}\"|'[^'\n]{0,400}'|`[^`\n]{0,400}`|[^\s,;#'\"`)}\]]{1,400})"
 )
+_ENV_STYLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _PRE_ASSIGNED_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\"']?\]?\s*(?::=|=>|=|:)\s*[\"'`]?$")
 
 
@@ -69,6 +79,19 @@ class SecretDetector:
     def scan(
         self, path: str, lname: str, suffix: str, text: str, lowered: str | None = None
     ) -> list[SecretMatch]:
+        if suffix == NOTEBOOK_SUFFIX:
+            notebook = notebook_text(text)
+            if notebook is not None:
+                # Scanned as the code a person sees in the cells; each match is moved back
+                # to the notebook file's own line, with its cell named.
+                return [
+                    replace(
+                        m,
+                        line=notebook.file_lines[m.line - 1],
+                        reason=f"{m.reason} (notebook cell {notebook.cells[m.line - 1]})",
+                    )
+                    for m in self.scan(path, lname, ".py", notebook.text)
+                ]
         example = is_example_file(lname)
         scan = _FileScan(self.max_matches_per_file, path, text)
 
@@ -99,6 +122,12 @@ class SecretDetector:
                 ):
                     continue
                 severity = pattern.severity
+                shown = pattern.prefix(value)
+                reason = f"matches the {description} format" + (
+                    f" ({shown} followed by {len(value) - len(shown)} random characters)"
+                    if shown
+                    else f" ({len(value)} characters)"
+                )
                 if pattern.rule_id == "secrets.stripe-key":
                     severity = stripe_severity(value)
                     if variable and "clerk" in variable.lower():
@@ -109,11 +138,12 @@ class SecretDetector:
                     description,
                     start,
                     end,
-                    redact(value, pattern.prefix(value)),
+                    redact(value, shown),
                     fingerprint(value),
                     severity,
                     variable=variable,
                     example=example,
+                    reason=reason,
                 )
 
         if "PRIVATE KEY" in text:
@@ -133,27 +163,21 @@ class SecretDetector:
                     Severity.CRITICAL,
                     variable=_assigned_name(text, m.start()),
                     example=example,
+                    reason=f"a PEM {label.lower()} block with {len(body)} characters of key "
+                    "material",
                 )
 
         if "://" in text and "@" in text:
             for m in DB_URL.finditer(text):
-                password = m.group("password")
-                if is_harmless_database_url(m.group("host"), password):
-                    continue
-                scan.add(
-                    "secrets.database-url",
-                    "Database connection string with a password",
-                    *m.span("password"),
-                    f"{m.group('scheme')}://{m.group('user')}:…@{m.group('host')}",
-                    fingerprint(password),
-                    Severity.HIGH,
-                    variable=_assigned_name(text, m.start()),
-                    example=example,
-                )
+                _add_database_url(scan, m, text, example=example)
 
-        if not example and suffix not in DOC_SUFFIXES:
+        if not example:
             if lowered is None:
                 lowered = lower_same_length(text)
+            # Before the name-based pass, which would drop "demo123" as a placeholder: used
+            # to sign in, it is a working credential.
+            if suffix in CREDENTIAL_SUFFIXES and not is_test_path(path):
+                _scan_credentials(scan, text, lowered)
             _scan_assignments(scan, lname, suffix, text, lowered)
         return scan.found
 
@@ -185,6 +209,8 @@ class _FileScan:
         *,
         variable: str | None = None,
         example: bool = False,
+        reason: str = "",
+        usage: str = "",
     ) -> None:
         self.taken.append((start, end))
         if len(self.found) >= self.limit:
@@ -202,6 +228,8 @@ class _FileScan:
                 severity=severity,
                 variable=variable,
                 in_example=example,
+                reason=reason,
+                usage=usage,
             )
         )
 
@@ -210,6 +238,7 @@ def _scan_assignments(scan: _FileScan, lname: str, suffix: str, text: str, lower
     """Values assigned to secret-like names: signing secrets, AWS secret keys, and anything
     random-looking (by Shannon entropy) under a name such as api_key, token or password."""
     bare_file = is_bare_value_file(lname, suffix)
+    doc_file = suffix in DOC_SUFFIXES
     test_file = is_test_path(scan.path)
     seen: set[int] = set()
     for keyword in NAME_KEYWORDS:
@@ -220,7 +249,9 @@ def _scan_assignments(scan: _FileScan, lname: str, suffix: str, text: str, lower
                 start -= 1
             if start not in seen:
                 seen.add(start)
-                _check_assignment(scan, text, start, bare_file=bare_file, test_file=test_file)
+                _check_assignment(
+                    scan, text, start, bare_file=bare_file, doc_file=doc_file, test_file=test_file
+                )
             pos = lowered.find(keyword, pos + len(keyword))
     if "jwt." in lowered:
         for m in JWT_SIGN_CALL.finditer(text):
@@ -236,11 +267,12 @@ def _scan_assignments(scan: _FileScan, lname: str, suffix: str, text: str, lower
                 redact(value),
                 fingerprint(value),
                 Severity.HIGH,
+                reason="a string literal passed as the secret of a jwt call",
             )
 
 
 def _check_assignment(
-    scan: _FileScan, text: str, start: int, *, bare_file: bool, test_file: bool
+    scan: _FileScan, text: str, start: int, *, bare_file: bool, doc_file: bool, test_file: bool
 ) -> None:
     ident = _IDENT_FORWARD.match(text, start)  # {0,200}: it always matches
     name_end = ident.end() if ident else start
@@ -252,9 +284,13 @@ def _check_assignment(
         return
     raw = m.group("value")
     quoted = raw[:1] in "\"'`"
-    if not quoted and not bare_file:
-        return
     name = text[start:name_end].strip(".-")
+    if not quoted and not bare_file:
+        # Documentation pastes terminal and .env lines (`export OPENAI_API_KEY=...`): bare
+        # values count there only in that form, never after a word in a sentence.
+        env_line = text[name_end : name_end + 1] == "=" and _ENV_STYLE_NAME.fullmatch(name)
+        if not (doc_file and env_line):
+            return
     if not name or not is_secret_name(name):
         return
     value = raw[1:-1] if quoted else raw
@@ -281,12 +317,19 @@ def _check_assignment(
         )
     elif test_file or not generic_value_ok(value, normalised):
         return
+    elif is_password_name(normalised):
+        rule_id, description, severity = (
+            "secrets.generic-secret",
+            "Literal password",
+            Severity.HIGH,
+        )
     else:
         rule_id, description, severity = (
             "secrets.generic-secret",
             "High-entropy value assigned to a secret-like name",
             Severity.HIGH,
         )
+    entropy = shannon_entropy(value)
     scan.add(
         rule_id,
         description,
@@ -296,6 +339,70 @@ def _check_assignment(
         fingerprint(value),
         severity,
         variable=variable,
+        reason=f"a {len(value)}-character literal ({entropy:.1f} bits of entropy per character) "
+        f"assigned to {variable}, a name that holds secrets",
+    )
+
+
+def _scan_credentials(scan: _FileScan, text: str, lowered: str) -> None:
+    for use in find_credentials(scan.path, text, lowered):
+        if scan.overlaps(use.start, use.end):
+            continue
+        scan.add(
+            "secrets.hardcoded-credential",
+            "Hard-coded login credential",
+            use.start,
+            use.end,
+            redact(use.value),
+            fingerprint(use.value),
+            Severity.MEDIUM if use.usage == "seed script" else Severity.HIGH,
+            variable=_assigned_name(text, use.start),
+            reason=use.reason,
+            usage=use.usage,
+        )
+
+
+# What each kind of connection-string password is reported as (see allow.database_url_kind).
+_DATABASE_URL_KINDS = {
+    "secret": ("secrets.database-url", "Connection string with a password", Severity.HIGH),
+    "weak-remote": (
+        "secrets.database-url",
+        "Connection string with a default password for a remote host",
+        Severity.MEDIUM,
+    ),
+    "local-default": (
+        "secrets.dev-default-credentials",
+        "Local development connection string with a password",
+        Severity.LOW,
+    ),
+}
+
+
+def _add_database_url(scan: _FileScan, m: re.Match[str], text: str, *, example: bool) -> None:
+    user, password, host = m.group("user"), m.group("password"), m.group("host")
+    kind = database_url_kind(user, password, host)
+    start, end = m.span("password")
+    if kind == "placeholder":
+        scan.taken.append((start, end))
+        return
+    rule_id, description, severity = _DATABASE_URL_KINDS[kind]
+    scheme = m.group("scheme")
+    why = {
+        "secret": "an inline password",
+        "weak-remote": "a well-known default password",
+        "local-default": "a password, for a local or compose-internal host",
+    }[kind]
+    scan.add(
+        rule_id,
+        description,
+        start,
+        end,
+        f"{scheme}://{user}:…@{host}",
+        fingerprint(password),
+        severity,
+        variable=_assigned_name(text, m.start()),
+        example=example,
+        reason=f"a {scheme}:// URL with {why} ({host})",
     )
 
 

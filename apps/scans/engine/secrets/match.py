@@ -40,3 +40,9 @@ class SecretMatch:
     severity: Severity
     variable: str | None = None  # the name it is assigned to, when the line shows one
     in_example: bool = False  # found in .env.example and the like
+    # Why it is believed, for a person to check: the pattern or the name and call that made
+    # it a secret ("Stripe key pattern sk_live_ + 24 characters"). Never the value.
+    reason: str = ""
+    # Where a login credential was used ("login call", "prefilled form", "seed script"), which
+    # sets the severity of a hard-coded credential; empty for other secrets.
+    usage: str = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 _SECRET_WORD = re.compile(
-    r"secret|token|passw|pwd|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?key"
+    r"secret|token|passw|(?:^|_)pass(?:_|$)|passphrase|pwd|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?key"
     r"|credential|signing[_\-]?key|encryption[_\-]?key|session[_\-]?key|jwt"
 )
 SIGNING_SECRET_NAME = re.compile(
@@ -33,7 +33,8 @@ _NAME_EXCLUDED_PREFIXES = (
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # Substrings of every secret-like name (see _SECRET_WORD), searched with str.find: far faster
 # than a regular expression with alternatives over megabytes of code.
-NAME_KEYWORDS = ("secret", "token", "passw", "pwd", "key", "credential", "jwt")
+NAME_KEYWORDS = ("secret", "token", "pass", "pwd", "key", "credential", "jwt")
+_PASSWORD_WORD = re.compile(r"passw|(?:^|_)pass(?:_|$)|passphrase|pwd$")
 AWS_SECRET_NAME = re.compile(r"(?:^|_)(?:aws_)?secret_access_key$|aws_secret(?:_key)?$")
 AWS_SECRET_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
 
@@ -51,3 +52,8 @@ def is_secret_name(name: str) -> bool:
         normalised.endswith(_NAME_EXCLUDED_SUFFIXES)
         or normalised.startswith(_NAME_EXCLUDED_PREFIXES)
     )
+
+
+def is_password_name(normalised: str) -> bool:
+    """`password`, `DB_PASS`, `adminPassword`, `smtp_pwd` (already normalised)."""
+    return bool(_PASSWORD_WORD.search(normalised))

@@ -9,7 +9,12 @@ import re
 BARE_VALUE_SUFFIXES = frozenset(
     {".env", ".yml", ".yaml", ".ini", ".cfg", ".conf", ".properties", ".toml", ".sh", ".bash"}
 )
-DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc", ".html", ".htm"})
+# Prose with code in it: read like code (quoted values), and bare values only in the
+# `NAME=value` lines people paste from a terminal or a .env (see detector._check_assignment).
+DOC_SUFFIXES = frozenset(
+    {".md", ".mdx", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".html", ".htm"}
+)
+NOTEBOOK_SUFFIX = ".ipynb"
 _EXAMPLE_MARKERS = frozenset(
     {"example", "examples", "sample", "template", "dist", "defaults", "tmpl", "tpl"}
 )
@@ -49,6 +54,20 @@ def is_test_path(path: str) -> bool:
         or name.startswith("test_")
         or name.endswith(("_test.py", "_test.go", "_spec.rb", ".stories.tsx", ".stories.jsx"))
         or name == "conftest.py"
+    )
+
+
+_SEED_SEGMENTS = frozenset({"seed", "seeds", "seeders", "seeding", "demo", "demo-data", "fixtures"})
+_SEED_TOKENS = frozenset({"seed", "seeds", "seeder", "seeding", "demo"})
+
+
+def is_seed_path(path: str) -> bool:
+    """A script that fills a database with starting or demo data: `prisma/seed.ts`,
+    `supabase/seed.sql`, `scripts/seed_users.py`, `db/seeds/admin.rb`, `demo-data.ts`."""
+    segments = path.lower().split("/")
+    stem = segments[-1].split(".", 1)[0]
+    return any(s in _SEED_SEGMENTS for s in segments[:-1]) or any(
+        token in _SEED_TOKENS for token in _NAME_TOKENS.split(stem)
     )
 
 

@@ -224,8 +224,9 @@ PATTERNS: tuple[Pattern, ...] = (
 # fmt: on
 
 DB_URL = re.compile(
-    r"\b(?P<scheme>postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql)://"
-    r"(?P<user>[^:/\s@\"'`]{1,64}):(?P<password>[^@/\s\"'`]{3,128})@(?P<host>[^/\s\"'`:?,]+)"
+    r"\b(?P<scheme>(?:postgres(?:ql)?|mysql|mariadb|mongodb|rediss?|amqps?|mssql)(?:\+[a-z0-9]+)?)://"
+    # An empty user: Redis URLs carry only a password (redis://:password@host).
+    r"(?P<user>[^:/\s@\"'`]{0,64}):(?P<password>[^@/\s\"'`]{3,128})@(?P<host>[^/\s\"'`:?,]+)"
 )
 
 JWT_SIGN_CALL = re.compile(
