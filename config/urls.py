@@ -10,6 +10,7 @@ from apps.core import health
 from apps.notifications import urls as notification_urls
 from apps.ops import views as ops_views
 from apps.privacy import urls as privacy_urls
+from apps.scans import urls as scan_urls
 
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"
@@ -52,6 +53,7 @@ urlpatterns = [
     path("book/", include("apps.bookings.public.urls")),
     path("privacy/", include(privacy_urls.public_patterns)),
     path("notifications/", include(notification_urls.public_patterns)),
+    path("hooks/", include(scan_urls.public_patterns)),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

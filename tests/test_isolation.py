@@ -62,6 +62,7 @@ UNSCOPED = {
     "privacy_notice": "public: an agency's privacy notice, linked from its booking form",
     "notification_preferences": "the signed-in user's own email preferences",
     "notifications_unsubscribe": "public: an email's unsubscribe link; authorised by its signature",
+    "repository_push": "public: a repository's push webhook; authorised by its signature or token",
 }
 
 

@@ -10,8 +10,8 @@ RESERVED_SLUGS = frozenset(
     {
         "about", "account", "accounts", "admin", "api", "app", "assets", "auth", "billing",
         "blog", "book", "booking", "bookings", "dashboard", "docs", "favicon.ico", "healthz",
-        "help", "invitations", "invite", "login", "logout", "manage", "me", "media", "metrics",
-        "notifications",
+        "help", "hooks", "invitations", "invite", "login", "logout", "manage", "me", "media",
+        "metrics", "notifications",
         "onboarding", "portal", "pricing", "privacy", "readyz", "robots.txt", "security",
         "settings", "signup", "static", "status", "support", "terms", "www",
     }

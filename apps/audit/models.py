@@ -36,6 +36,22 @@ class Verb(models.TextChoices):
     CATALOG_ITEM_CREATED = "catalog.created", "Checklist item added to the catalog"
     CATALOG_ITEM_UPDATED = "catalog.updated", "Catalog item changed"
     REPOSITORY_TOKEN_SAVED = "repository.token_saved", "Repository access token saved"
+    # Issue 14: rescans on push.
+    REPOSITORY_WEBHOOK_CONNECTED = (
+        "repository.webhook_connected",
+        "Repository push webhook connected",
+    )
+    REPOSITORY_WEBHOOK_ROTATED = (
+        "repository.webhook_rotated",
+        "Repository push webhook secret replaced",
+    )
+    REPOSITORY_WEBHOOK_DISCONNECTED = (
+        "repository.webhook_disconnected",
+        "Repository push webhook disconnected",
+    )
+    # Issue 14: triage of scan findings.
+    FINDING_TRIAGED = "finding.triaged", "Scan finding triaged"
+    FINDING_TRIAGE_UNDONE = "finding.triage_undone", "Scan finding triage undone"
     # Issue 10: the operators' door, account security and privacy rights.
     ADMIN_LOGIN = "admin.login", "Signed in to the operators' admin"
     ADMIN_ADDED = "admin.added", "Added in the operators' admin"

@@ -7,7 +7,11 @@ never a path, line, snippet or fingerprint."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -20,17 +24,19 @@ from apps.core.api import CreatedCursorPagination, QueryFiltersMixin
 from apps.core.errors import ConflictError
 from apps.projects.access import get_project_scope
 from apps.projects.permissions import can_scan
-from apps.scans import selectors, services
+from apps.scans import exports, selectors, services
 from apps.scans.access import get_scan, get_scan_for_findings
-from apps.scans.models import Scan
-from apps.scans.report import diff_data, finding_counts
+from apps.scans.models import Scan, ScanFinding
+from apps.scans.report import diff_data, finding_counts, scan_cleared_rules
 from apps.scans.serializers import (
     FindingFilterSerializer,
     FindingSerializer,
+    FindingTriageInputSerializer,
     ScanDetailSerializer,
     ScanDiffSerializer,
     ScanRequestSerializer,
     ScanSerializer,
+    TriageSerializer,
 )
 
 C = Capability
@@ -90,6 +96,7 @@ SCAN_DETAIL_EXAMPLE = {
             },
         ],
         "rules": {"passed": 31, "failed": 3, "not_applicable": 15},
+        "triaged": {"false_positive": 0, "accepted_risk": 1},
     },
     "checklist": [
         {
@@ -97,18 +104,21 @@ SCAN_DETAIL_EXAMPLE = {
             "status": "verified",
             "passed_rules": ["ci.pipeline"],
             "failed_rules": [],
+            "false_positive_rules": [],
         },
         {
             "key": "deployment.containerised",
             "status": "gap",
             "passed_rules": [],
             "failed_rules": ["deployment.dockerfile"],
+            "false_positive_rules": [],
         },
         {
             "key": "security.no-committed-secrets",
             "status": "gap",
             "passed_rules": [],
             "failed_rules": ["secrets.stripe-key"],
+            "false_positive_rules": [],
         },
     ],
 }
@@ -139,6 +149,16 @@ FINDING_EXAMPLE = {
     "fingerprint": "sha256:512e08aa560f753dcf503242e61d59d33bdc52313e8aa117ba132bb33b146498",
     "key": "5c1e0b7d9a3f42e6b8d1c0a9",
     "checklist_keys": ["security.no-committed-secrets"],
+    "reason": "Stripe live secret key pattern sk_live_ + 24 characters",
+    "triage": None,
+}
+TRIAGE_EXAMPLE = {
+    "key": "5c1e0b7d9a3f42e6",
+    "rule_id": "secrets.stripe-key",
+    "state": "accepted_risk",
+    "reason": "Restricted test-mode key, rotated weekly; agreed with the client on 2 March.",
+    "decided_by": USER,
+    "decided_at": "2026-03-02T12:30:00Z",
 }
 FIXED_EXAMPLE = {
     **FINDING_EXAMPLE,
@@ -162,7 +182,7 @@ DIFF_COUNTS = {
         "commit_sha": "1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
         "finished_at": "2026-02-23T12:00:08Z",
     },
-    "counts": {"new": 1, "fixed": 1, "unchanged": 2},
+    "counts": {"new": 1, "fixed": 1, "unchanged": 2, "still_open": 2, "triaged": 0},
     "new_by_severity": {**SEVERITIES_ZERO, "critical": 1},
     "fixed_by_severity": {**SEVERITIES_ZERO, "high": 1},
 }
@@ -188,13 +208,23 @@ class ScanAccessMixin:
     def detail_response(self, scan_id, status_code: int = status.HTTP_200_OK) -> Response:
         scan = self.scan(scan_id)
         counts = None
+        context: dict[str, Any] = {
+            "counts": counts,
+            "full": can_scan(self.membership, scan.project),
+        }
         if scan.status == Scan.Status.SUCCEEDED:
+            # False positives are left out of the counts and of the checklist's gaps
+            # (apps.scans.report, "Triage and the verdicts"): the same as the scan page.
             counts = finding_counts(
-                selectors.finding_list(scan=scan).values_list("category", "severity")
+                selectors.counted_findings(scan=scan).values_list("category", "severity")
             )
-        serializer = ScanDetailSerializer(
-            scan, context={"counts": counts, "full": can_scan(self.membership, scan.project)}
-        )
+            triaged = selectors.triage_counts(scan=scan)
+            context.update(
+                counts=counts,
+                triaged=triaged,
+                cleared=scan_cleared_rules(scan) if triaged["false_positive"] else set(),
+            )
+        serializer = ScanDetailSerializer(scan, context=context)
         return Response(serializer.data, status=status_code)
 
 
@@ -315,8 +345,15 @@ class ScanFindingListAPI(AgencyAPIMixin, ScanAccessMixin, QueryFiltersMixin, gen
     filter_serializer_class = FindingFilterSerializer
 
     def get_queryset(self):
-        scan = get_scan_for_findings(member=self.membership, scan_id=self.kwargs["scan_id"])
-        return selectors.finding_list(scan=scan, **self.query_filters())
+        self.findings_scan = get_scan_for_findings(
+            member=self.membership, scan_id=self.kwargs["scan_id"]
+        )
+        return selectors.finding_list(scan=self.findings_scan, **self.query_filters())
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # The engagement's decisions on this page's findings: one query, not one per row.
+        return selectors.with_triage(list(page or []), project=self.findings_scan.project)
 
     @extend_schema(
         examples=[
@@ -365,3 +402,95 @@ class ScanDiffAPI(AgencyAPIMixin, ScanAccessMixin, APIView):
         full = can_scan(self.membership, scan.project)
         diff = selectors.scan_diff(scan=scan)
         return Response(ScanDiffSerializer(diff_data(diff, scan=scan, full=full)).data)
+
+
+@extend_schema(tags=["scans"])
+class FindingTriageAPI(AgencyAPIMixin, APIView):
+    """A person's decision on one finding: POST marks it (false positive or accepted risk,
+    with a reason), DELETE undoes it. The decision belongs to the engagement and the
+    finding's stable key, so every later scan that finds the same thing shows it triaged.
+    Admins and the engineers assigned to the engagement only: others get 403 and nothing
+    changes."""
+
+    required_capability = C.RUN_ASSIGNED_SCANS
+
+    def finding(self, scan_id, finding_id) -> ScanFinding:
+        scan = get_scan_for_findings(member=self.membership, scan_id=scan_id)
+        try:
+            return selectors.get_finding(scan=scan, finding_id=finding_id)
+        except ScanFinding.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        request=FindingTriageInputSerializer,
+        responses={
+            200: TriageSerializer,
+        },
+        description="Mark the finding (a 400 for no reason, one over 500 characters or an "
+        "unknown state, and nothing is saved). Marking it again replaces the state and the reason. "
+        "A false positive is left out of the scan's counts, and a rule whose every finding "
+        "is a false positive opens no checklist gap (it counts as passed); an accepted risk "
+        "stays counted and failing, only marked. Audited with the reason.",
+        examples=[
+            OpenApiExample(
+                "Accept a risk",
+                value={"state": "accepted_risk", "reason": TRIAGE_EXAMPLE["reason"]},
+                request_only=True,
+            ),
+            OpenApiExample("Marked", value=TRIAGE_EXAMPLE, response_only=True),
+        ],
+    )
+    def post(self, request, agency_slug, scan_id, finding_id):
+        finding = self.finding(scan_id, finding_id)
+        serializer = FindingTriageInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        triage = services.finding_triage_set(
+            actor=self.membership, finding=finding, **serializer.validated_data
+        )
+        return Response(TriageSerializer(triage).data)
+
+    @extend_schema(
+        responses={
+            204: OpenApiResponse(
+                description="Undone: the finding counts again. Undoing a finding that is not "
+                "triaged answers the same (DELETE is idempotent)."
+            ),
+        },
+    )
+    def delete(self, request, agency_slug, scan_id, finding_id):
+        finding = self.finding(scan_id, finding_id)
+        # Idempotent, as DELETE is meant to be: undoing what is not (or no longer) triaged
+        # leaves the same state, so a client that retries is not told it failed.
+        services.finding_triage_clear(actor=self.membership, finding=finding)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["scans"])
+class ScanExportAPI(AgencyAPIMixin, APIView):
+    """The scan's findings as a file: `sarif` (SARIF 2.1.0, what GitHub code scanning reads)
+    or `csv`. Staff who can scan the engagement only, like the findings list."""
+
+    required_capability = C.RUN_ASSIGNED_SCANS
+
+    @extend_schema(
+        responses={
+            (200, "application/sarif+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`sarif`: a SARIF 2.1.0 log."
+            ),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="`csv`: one row per finding, with a header."
+            ),
+            409: OpenApiResponse(description="The scan has not succeeded (yet)."),
+        },
+    )
+    def get(self, request, agency_slug, scan_id, export_format):
+        scan = get_scan_for_findings(member=self.membership, scan_id=scan_id)
+        if export_format not in ("sarif", "csv"):
+            raise Http404("Export as sarif or csv.")
+        if scan.status != Scan.Status.SUCCEEDED:
+            raise ConflictError(
+                f"This scan is {scan.get_status_display().lower()}: only a scan that "
+                "succeeded has findings to export.",
+                code="scan_not_succeeded",
+            )
+        return exports.export_response(scan, export_format)

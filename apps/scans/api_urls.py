@@ -18,6 +18,16 @@ agency_patterns: list[URLPattern | URLResolver] = [
                 path("", api.ScanDetailAPI.as_view(), name="api_scan"),
                 path("findings/", api.ScanFindingListAPI.as_view(), name="api_scan_findings"),
                 path("diff/", api.ScanDiffAPI.as_view(), name="api_scan_diff"),
+                path(
+                    "findings/<uuid:finding_id>/triage/",
+                    api.FindingTriageAPI.as_view(),
+                    name="api_finding_triage",
+                ),
+                path(
+                    "export/<str:export_format>/",
+                    api.ScanExportAPI.as_view(),
+                    name="api_scan_export",
+                ),
             ]
         ),
     ),

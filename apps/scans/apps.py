@@ -12,4 +12,6 @@ class ScansConfig(AppConfig):
 
         # Private repositories' access tokens, re-encrypted by `manage.py rotate_keys`.
         register_encrypted_column("scans.RepositoryAccess", "token_encrypted")
+        # Push webhook secrets: encrypted, not hashed (GitHub's signature needs the secret).
+        register_encrypted_column("scans.RepositoryWebhook", "secret_encrypted")
         notify.register()

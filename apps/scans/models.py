@@ -58,6 +58,7 @@ class Scan(TenantOwnedModel):
         MANUAL = "manual", "Started by someone"
         SCHEDULE = "schedule", "Scheduled rescan"
         API = "api", "Started through the API"
+        PUSH = "push", "Started by a push"
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="scans")
     repository_url = models.CharField(max_length=500)
@@ -129,6 +130,8 @@ class ScanFinding(TenantOwnedModel):
     snippet = models.CharField(max_length=300, blank=True)
     fingerprint = models.CharField(max_length=80, blank=True)
     key = models.CharField(max_length=32, help_text="Stable across rescans (no line number).")
+    # Why the engine believes it (which pattern, trigger or import); never the secret.
+    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = [
@@ -144,3 +147,107 @@ class ScanFinding(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.rule_id}: {self.message[:60]}"
+
+
+class FindingTriage(TenantOwnedModel):
+    """A person's decision about one finding of an engagement: a false positive, or a risk the
+    agency accepts. Keyed on the finding's stable key (rule, path, fingerprint or message; no
+    line number), not on a scan's row, so the decision holds on every rescan that finds the
+    same thing again. Undoing it deletes the row; the audit log keeps the history."""
+
+    class State(models.TextChoices):
+        FALSE_POSITIVE = "false_positive", "False positive"
+        ACCEPTED_RISK = "accepted_risk", "Accepted risk"
+
+    REASON_MAX_LENGTH = 500
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="finding_triages"
+    )
+    key = models.CharField(max_length=32)
+    rule_id = models.CharField(max_length=80)
+    state = models.CharField(max_length=20, choices=State.choices)
+    reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="finding_triage_one_per_key"),
+            models.CheckConstraint(
+                condition=Q(state__in=["false_positive", "accepted_risk"]),
+                name="finding_triage_state_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "project", "key"], name="finding_triage_project_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.key}: {self.state}"
+
+
+class RepositoryWebhook(TenantOwnedModel):
+    """An engagement's incoming push webhook: the unguessable id in its address and its
+    secret, encrypted at rest (GitHub signs with the raw secret, so it cannot be hashed).
+    `follow_up_requested_at`: a push arrived while a scan was running (it may have cloned
+    before the push), so one more scan is queued when that one ends."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="repository_webhook"
+    )
+    public_id = models.CharField(max_length=32, unique=True)
+    secret_encrypted = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    follow_up_requested_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Push webhook for {self.project_id}"
+
+
+class RepositoryPushDelivery(TenantOwnedModel):
+    """One authenticated delivery to an engagement's push webhook and what came of it. Its id
+    is unique per webhook: a delivery seen before is a replay, refused by the constraint.
+    Only the newest SCAN_PUSH_DELIVERIES_KEPT per webhook are kept (the replay window)."""
+
+    class Outcome(models.TextChoices):
+        PING = "ping", "Ping received"
+        QUEUED = "queued", "Rescan queued"
+        ALREADY_QUEUED = "already_queued", "A rescan was already queued"
+        FOLLOW_UP = "follow_up", "Rescan after the running one"
+        IGNORED = "ignored", "Ignored"
+        WRONG_REPOSITORY = "wrong_repository", "Refused: another repository"
+        NOT_SCANNED = "not_scanned", "Refused: the address cannot be scanned"
+
+    webhook = models.ForeignKey(
+        RepositoryWebhook, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    delivery_id = models.CharField(max_length=100)
+    provider = models.CharField(max_length=10)
+    event = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    commit_sha = models.CharField(max_length=64, blank=True)
+    scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "delivery_id"], name="push_delivery_once_per_webhook"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "webhook", "-created_at", "-id"], name="push_delivery_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.delivery_id} ({self.outcome})"

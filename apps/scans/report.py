@@ -9,7 +9,7 @@ from typing import Any
 from apps.scans.engine.model import SKIP_REASONS
 from apps.scans.engine.registry import CATEGORY_ORDER
 from apps.scans.models import Scan
-from apps.scans.selectors import SEVERITY_ORDER, ScanDiff
+from apps.scans.selectors import SEVERITY_ORDER, ScanDiff, false_positive_keys, finding_list
 
 CATEGORY_LABELS = {
     "platform": "Platform",
@@ -93,18 +93,88 @@ def report_rules(scan: Scan) -> dict[str, int]:
     return {k: rules.get(k, 0) for k in ("passed", "failed", "not_applicable")}
 
 
-def checklist_verdicts(scan: Scan) -> list[dict[str, Any]]:
-    """The checklist keys the scan has a verdict on, by key."""
-    verdicts = (scan.report or {}).get("checklist") or {}
+def checklist_verdicts(scan: Scan, *, cleared: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The checklist keys the scan has a verdict on, by key, after triage (`cleared`: the
+    rules whose every finding is a false positive; scan_cleared_rules)."""
+    verdicts = triaged_verdicts((scan.report or {}).get("checklist") or {}, cleared=cleared)
     return [
         {
             "key": key,
             "status": verdict.get("status", "unknown"),
             "passed_rules": list(verdict.get("passed") or []),
             "failed_rules": list(verdict.get("failed") or []),
+            "false_positive_rules": list(verdict.get("false_positive") or []),
         }
         for key, verdict in sorted(verdicts.items())
     ]
+
+
+# --- Triage and the verdicts ------------------------------------------------------------------
+# A false positive is not a finding: it is left out of the counts, and a rule whose every
+# finding is a false positive counts as passed (it ran and found nothing a person believes),
+# so it opens no gap. A rule that listed more findings than it stored (findings_omitted) is
+# never cleared: nobody has seen the rest. An accepted risk stays a finding, counted and
+# failing its rule, only marked: the agency knows, the checklist still says so.
+
+
+def cleared_rules(
+    findings: Iterable[tuple[str, str]],
+    *,
+    false_positive: Iterable[str],
+    omitted: dict[str, int],
+) -> set[str]:
+    """The rules of (rule_id, key) findings whose every finding's key is a false positive."""
+    fp = set(false_positive)
+    keys_by_rule: dict[str, set[str]] = {}
+    for rule_id, key in findings:
+        keys_by_rule.setdefault(rule_id, set()).add(key)
+    return {
+        rule_id
+        for rule_id, keys in keys_by_rule.items()
+        if keys <= fp and not omitted.get(rule_id, 0)
+    }
+
+
+def triaged_verdicts(
+    verdicts: dict[str, dict[str, Any]], *, cleared: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """The engine's checklist verdicts (ScanReport.checklist) with the cleared rules moved
+    from failed to passed (named in "false_positive") and the status worked out again. The
+    stored report keeps what the engine said."""
+    cleared = set(cleared)
+    result: dict[str, dict[str, Any]] = {}
+    for key, verdict in verdicts.items():
+        failed = list(verdict.get("failed") or [])
+        moved = [r for r in failed if r in cleared]
+        if not moved:
+            result[key] = {**verdict, "false_positive": []}
+            continue
+        entry = {
+            **verdict,
+            "failed": [r for r in failed if r not in cleared],
+            "passed": [*(verdict.get("passed") or []), *moved],
+            "false_positive": moved,
+        }
+        entry["status"] = "gap" if entry["failed"] else "verified"
+        result[key] = entry
+    return result
+
+
+def report_omitted(scan: Scan) -> dict[str, int]:
+    """rule id -> findings it left out past the per-rule cap."""
+    return {
+        r["rule_id"]: int(r.get("findings_omitted") or 0)
+        for r in (scan.report or {}).get("results", [])
+    }
+
+
+def scan_cleared_rules(scan: Scan) -> set[str]:
+    """The rules of this scan that triage cleared (every finding a false positive)."""
+    fp = set(false_positive_keys(project=scan.project).values_list("key", flat=True))
+    if not fp:
+        return set()
+    pairs = finding_list(scan=scan).values_list("rule_id", "key")
+    return cleared_rules(pairs, false_positive=fp, omitted=report_omitted(scan))
 
 
 def severity_counts(severities: Iterable[str]) -> dict[str, int]:
@@ -145,11 +215,19 @@ def diff_data(diff: ScanDiff, *, scan: Scan, full: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "scan": scan.pk,
         "previous": diff.previous,
-        "counts": {"new": len(diff.new), "fixed": len(diff.fixed), "unchanged": diff.unchanged},
+        "counts": {
+            "new": len(diff.new),
+            "fixed": len(diff.fixed),
+            "unchanged": diff.unchanged,
+            "still_open": len(diff.still_open),
+            "triaged": len(diff.triaged),
+        },
         "new_by_severity": severity_counts(f.severity for f in diff.new),
         "fixed_by_severity": severity_counts(f.severity for f in diff.fixed),
     }
     if full:
         data["new"] = diff.new
         data["fixed"] = diff.fixed
+        data["still_open"] = diff.still_open
+        data["triaged"] = diff.triaged
     return data

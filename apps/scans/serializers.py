@@ -13,7 +13,7 @@ from apps.agencies.serializers import UserSummarySerializer
 from apps.core.api import InputSerializer
 from apps.scans.engine.model import SKIP_REASONS
 from apps.scans.engine.registry import CATEGORY_ORDER
-from apps.scans.models import Scan, ScanFinding
+from apps.scans.models import FindingTriage, Scan, ScanFinding
 from apps.scans.report import (
     category_label,
     checklist_verdicts,
@@ -61,11 +61,21 @@ class RuleCountsSerializer(serializers.Serializer):
     not_applicable = serializers.IntegerField()
 
 
+class TriageCountsSerializer(serializers.Serializer):
+    false_positive = serializers.IntegerField()
+    accepted_risk = serializers.IntegerField()
+
+
 class ScanSummarySerializer(serializers.Serializer):
-    findings = serializers.IntegerField(help_text="How many findings in all.")
+    findings = serializers.IntegerField(
+        help_text="How many findings in all, false positives left out (accepted risks count)."
+    )
     by_severity = SeverityCountsSerializer()
     by_category = CategoryCountsSerializer(many=True)
     rules = RuleCountsSerializer(help_text="How many checks passed, failed or did not apply.")
+    triaged = TriageCountsSerializer(
+        help_text="How many of the scan's findings someone marked, by decision."
+    )
 
 
 class DetectionSerializer(serializers.Serializer):
@@ -80,6 +90,11 @@ class VerdictSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=VERDICT_CHOICES)
     passed_rules = serializers.ListField(child=serializers.CharField())
     failed_rules = serializers.ListField(child=serializers.CharField())
+    false_positive_rules = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Rules that failed but whose every finding was marked a false positive: "
+        "counted as passed (also listed in passed_rules).",
+    )
 
 
 class TimingsSerializer(serializers.Serializer):
@@ -206,11 +221,27 @@ class ScanDetailSerializer(ScanSerializer):
         counts = self.context.get("counts")
         if scan.status != Scan.Status.SUCCEEDED or counts is None:
             return None
-        return ScanSummarySerializer({**counts, "rules": report_rules(scan)}).data
+        triaged = self.context.get("triaged") or dict.fromkeys(FindingTriage.State.values, 0)
+        return ScanSummarySerializer(
+            {**counts, "rules": report_rules(scan), "triaged": triaged}
+        ).data
 
     @extend_schema_field(VerdictSerializer(many=True))
     def get_checklist(self, scan: Scan):
-        return VerdictSerializer(checklist_verdicts(scan), many=True).data
+        cleared = self.context.get("cleared") or ()
+        return VerdictSerializer(checklist_verdicts(scan, cleared=cleared), many=True).data
+
+
+class TriageSerializer(serializers.ModelSerializer):
+    """A person's decision on a finding, kept for the engagement across rescans."""
+
+    state = serializers.ChoiceField(choices=FindingTriage.State.choices, read_only=True)
+    decided_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = FindingTriage
+        fields = ["key", "rule_id", "state", "reason", "decided_by", "decided_at"]
+        read_only_fields = fields
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -220,6 +251,14 @@ class FindingSerializer(serializers.ModelSerializer):
     severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, read_only=True)
     category = serializers.ChoiceField(choices=CATEGORY_CHOICES, read_only=True)
     checklist_keys = serializers.ListField(child=serializers.CharField(), read_only=True)
+    reason = serializers.CharField(
+        read_only=True,
+        help_text="Why the finding is believed: which pattern, trigger or import; never the "
+        "secret.",
+    )
+    triage = serializers.SerializerMethodField(
+        help_text="The engagement's decision on this finding (kept across rescans), or null."
+    )
 
     class Meta:
         model = ScanFinding
@@ -236,8 +275,16 @@ class FindingSerializer(serializers.ModelSerializer):
             "fingerprint",
             "key",
             "checklist_keys",
+            "reason",
+            "triage",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TriageSerializer(allow_null=True))
+    def get_triage(self, finding: ScanFinding):
+        # Set by selectors.with_triage (one query for a page of findings).
+        triage = getattr(finding, "triage", None)
+        return TriageSerializer(triage).data if triage is not None else None
 
 
 class PreviousScanSerializer(serializers.Serializer):
@@ -247,9 +294,11 @@ class PreviousScanSerializer(serializers.Serializer):
 
 
 class DiffCountsSerializer(serializers.Serializer):
-    new = serializers.IntegerField()
+    new = serializers.IntegerField(help_text="Not in the previous scan, and not triaged.")
     fixed = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="In both scans, triaged or not.")
+    still_open = serializers.IntegerField(help_text="In both scans, and not triaged.")
+    triaged = serializers.IntegerField(help_text="Marked false positive or accepted risk.")
 
 
 class ScanDiffSerializer(serializers.Serializer):
@@ -264,6 +313,8 @@ class ScanDiffSerializer(serializers.Serializer):
     # Not read-only and not required: the schema then says they may be absent.
     new = FindingSerializer(many=True, required=False, help_text="Staff only.")
     fixed = FindingSerializer(many=True, required=False, help_text="Staff only.")
+    still_open = FindingSerializer(many=True, required=False, help_text="Staff only.")
+    triaged = FindingSerializer(many=True, required=False, help_text="Staff only.")
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -291,3 +342,16 @@ class FindingFilterSerializer(InputSerializer):
 
     severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, required=False)
     category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False)
+
+
+class FindingTriageInputSerializer(InputSerializer):
+    state = serializers.ChoiceField(
+        choices=FindingTriage.State.choices,
+        help_text="false_positive: not a real problem (left out of counts and checklist "
+        "gaps); accepted_risk: real, and the agency accepts it (still counted, marked).",
+    )
+    reason = serializers.CharField(
+        max_length=FindingTriage.REASON_MAX_LENGTH,
+        help_text="Why, for whoever reads it later (1 to 500 characters). Never paste the "
+        "secret itself.",
+    )

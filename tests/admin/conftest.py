@@ -19,6 +19,8 @@ from apps.audit.services import audit_record
 from apps.checklists.models import CatalogRelease
 from apps.core.models import PendingTask
 from apps.projects.models import ProjectGroupObjectPermission, ProjectUserObjectPermission
+from apps.scans.models import FindingTriage, RepositoryPushDelivery, RepositoryWebhook
+from apps.scans.webhooks import new_public_id
 from tests import factories as f
 from tests.factories import UserFactory
 from tests.support.mfa import enrol
@@ -112,6 +114,18 @@ def _outbox_rows(agency, member) -> list:
     ]
 
 
+def _push_webhook_rows(agency, project, scan, member) -> list:
+    webhook = RepositoryWebhook.objects.create(
+        agency=agency, project=project, public_id=new_public_id(),
+        secret_encrypted=SECRET_MARK, created_by=member.user,
+    )  # fmt: skip
+    delivery = RepositoryPushDelivery.objects.create(
+        agency=agency, webhook=webhook, delivery_id="d-1", provider="github", event="push",
+        outcome="queued", scan=scan,
+    )  # fmt: skip
+    return [webhook, delivery]
+
+
 @pytest.fixture
 def world(db):
     """One row of every model the admin shows, all in one agency; `world()` again builds
@@ -177,6 +191,17 @@ def world(db):
                 agency=agency, project=project, updated_by=member.user, token_encrypted=SECRET_MARK
             ),
             f.ScanFindingFactory(agency=agency, scan=scan),
+            FindingTriage.objects.create(
+                agency=agency,
+                project=project,
+                key=f"k-{agency.slug}",
+                rule_id="testing.x",
+                state="accepted_risk",
+                reason="Agreed",
+                decided_by=member.user,
+                decided_at=scan.created_at,
+            ),
+            *_push_webhook_rows(agency, project, scan, member),
             PendingTask.objects.create(
                 agency=agency, name="apps.bookings.tasks.send_booking_notifications", kwargs={}
             ),

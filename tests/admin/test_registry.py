@@ -31,6 +31,7 @@ SECRETS = {
     "agencies.Invitation": "token_hash",
     "agencies.ApiToken": "token_hash",
     "scans.RepositoryAccess": "token_encrypted",
+    "scans.RepositoryWebhook": "secret_encrypted",
     "notifications.WebhookEndpoint": "secret_encrypted",
     "scans.Scan": "run_token",
     "mfa.Authenticator": "data",

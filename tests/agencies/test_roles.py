@@ -74,7 +74,7 @@ def test_each_role_gets_exactly_what_the_table_allows_on_every_gated_route(role,
         rule = route.view.required_capability
         url = route.url(objects)
         for method in ("get", "post", "patch", "delete"):
-            if not hasattr(route.view, method):
+            if not hasattr(route.view, method) or method not in route.view.http_method_names:
                 continue
             with rolled_back():
                 response = getattr(client, method)(url, content_type="application/json")

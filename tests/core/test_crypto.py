@@ -76,6 +76,7 @@ def test_the_apps_register_every_encrypted_column():
     columns = {(c.model, c.field): c for c in crypto.encrypted_columns()}
     assert set(columns) == {
         ("scans.RepositoryAccess", "token_encrypted"),
+        ("scans.RepositoryWebhook", "secret_encrypted"),
         ("notifications.WebhookEndpoint", "secret_encrypted"),
         ("mfa.Authenticator", "data"),
     }

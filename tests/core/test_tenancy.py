@@ -124,6 +124,7 @@ CROSS_AGENCY_PATHS = {
     ("apps.privacy.services", "account deletion"),
     ("apps.privacy.services", "personal data export"),
     ("apps.privacy.services", "retention"),
+    ("apps.scans.services", "repository push webhook"),
     ("apps.scans.tasks", "scan sweeper"),
     ("apps.scans.tasks", "scheduled rescans"),
 }

@@ -60,6 +60,7 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
         agency, owner_membership, viewer if staff_viewer else other, tag
     )
     notice, endpoint, delivery = _notification_objects(agency, owner_membership, viewer, tag)
+    scan = _finished_scan(project)
     return {
         "agency_slug": agency.slug,
         "member_id": str(other.pk),
@@ -78,7 +79,9 @@ def tenant_objects(agency, owner_membership, viewer=None) -> dict[str, str]:
         "offer_id": str(offer.pk),
         "booking_id": str(booking.pk),
         "override_id": str(override.pk),
-        "scan_id": str(_finished_scan(project).pk),
+        "scan_id": str(scan.pk),
+        "finding_id": str(scan.findings.get().pk),
+        "export_format": "csv",
     }
 
 
