@@ -451,17 +451,15 @@ class FindingTriageAPI(AgencyAPIMixin, APIView):
 
     @extend_schema(
         responses={
-            204: OpenApiResponse(
-                description="Undone: the finding counts again. Undoing a finding that is not "
-                "triaged answers the same (DELETE is idempotent)."
-            ),
+            204: OpenApiResponse(description="Undone: the finding counts again."),
         },
+        description="Undo the decision. A finding that is not triaged (any more) is a 404, "
+        "as a resource already deleted is.",
     )
     def delete(self, request, agency_slug, scan_id, finding_id):
         finding = self.finding(scan_id, finding_id)
-        # Idempotent, as DELETE is meant to be: undoing what is not (or no longer) triaged
-        # leaves the same state, so a client that retries is not told it failed.
-        services.finding_triage_clear(actor=self.membership, finding=finding)
+        if not services.finding_triage_clear(actor=self.membership, finding=finding):
+            raise Http404("This finding is not triaged.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

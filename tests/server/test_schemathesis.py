@@ -71,7 +71,8 @@ expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
 # which tests/test_isolation.py covers.
 PATH_PARAMETERS = (
     "agency_slug", "member_id", "invitation_id", "client_id", "project_id", "assignment_id",
-    "item_id", "scan_id", "offer_id", "booking_id", "agency", "offer", "token",
+    "item_id", "scan_id", "finding_id", "export_format", "offer_id", "booking_id", "agency",
+    "offer", "token",
 )  # fmt: skip
 
 

@@ -133,7 +133,7 @@ def _finished_scan(project):
     """A succeeded scan of the engagement with one finding, written directly: no clone."""
     from django.utils import timezone
 
-    from apps.scans.models import Scan, ScanFinding
+    from apps.scans.models import FindingTriage, Scan, ScanFinding
 
     scan = Scan.objects.create(
         agency=project.agency, project=project, repository_url="https://github.com/acme/app.git",
@@ -144,6 +144,12 @@ def _finished_scan(project):
         agency=project.agency, scan=scan, rule_id="testing.tests-present", rule_title="Tests",
         category="testing", severity="high", message="No tests", path="src/app.ts", line=1,
         key="0123456789abcdef",
+    )  # fmt: skip
+    # Triaged, so that undoing the triage has something to undo.
+    FindingTriage.objects.create(
+        agency=project.agency, project=project, key="0123456789abcdef",
+        rule_id="testing.tests-present", state=FindingTriage.State.ACCEPTED_RISK,
+        reason="Covered by the agency's own end-to-end suite.", decided_at=timezone.now(),
     )  # fmt: skip
     return scan
 
